@@ -1,0 +1,289 @@
+"""Counting kernels: the only layer that reads every row.
+
+Everything above this module works on count tables.  Three kernels:
+
+* :func:`joint_codes` folds several discrete columns into one code per row
+  (mixed radix, compacted to the observed combinations when the product of
+  cardinalities outgrows the number of rows);
+* :func:`contingency_table` and :func:`stratified_tables` count (x, y) and
+  (z, x, y) with one ``bincount``;
+* :func:`pairwise_counts` builds every pairwise contingency table at once
+  from one matrix product of one-hot blocks, ``O.T @ O``, in row chunks so
+  memory stays bounded whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from mistruct.exceptions import StateSpaceTooLargeError
+
+__all__ = [
+    "JointCodes",
+    "PairwiseCounts",
+    "combine",
+    "contingency_table",
+    "joint_codes",
+    "pairwise_counts",
+    "stratified_tables",
+]
+
+#: Largest dense count table (cells) built before giving up with an error.
+MAX_DENSE_CELLS = 2**27
+
+#: Largest sum of cardinalities for which the all-pairs matrix is dense.
+MAX_DENSE_LEVELS = 4096
+
+#: float32 adds integers exactly up to 2**24, so a chunk may not exceed that.
+_MAX_FLOAT32_CHUNK = 2**24
+
+
+@dataclass(frozen=True)
+class JointCodes:
+    """One code per row for a joint variable.
+
+    Attributes
+    ----------
+    codes : ndarray of int64, shape (n_rows,)
+        Codes ``0 .. n_states - 1``.
+    n_states : int
+        Number of codes in use: the product of the cardinalities, or the
+        number of observed combinations once compacted.
+    n_possible : int
+        Product of the cardinalities (a Python int: it may be huge).  This is
+        the size of the full state space, which estimators such as James-Stein
+        shrinkage and degrees of freedom refer to.
+    """
+
+    codes: np.ndarray
+    n_states: int
+    n_possible: int
+
+
+def joint_codes(codes, cardinalities) -> JointCodes:
+    """Fold the columns of ``codes`` into one code per row.
+
+    Columns combine in mixed radix (``code = c0 * k1 + c1`` ...).  When the
+    running product of cardinalities would exceed the number of rows (so a
+    count array indexed by it would be mostly empty) or 2**62, the codes are
+    compacted to the observed combinations with ``np.unique``, so ``n_states``
+    never exceeds ``max(n_rows, product)`` and never overflows.
+
+    Parameters
+    ----------
+    codes : array of shape (n_rows, n_columns) or (n_rows,)
+        Integer codes, column ``j`` in ``0 .. cardinalities[j] - 1``.
+    cardinalities : sequence of int
+
+    Examples
+    --------
+    >>> joint = joint_codes(np.array([[0, 1], [1, 2], [1, 0]]), [2, 3])
+    >>> joint.codes.tolist(), joint.n_states, joint.n_possible
+    ([1, 5, 3], 6, 6)
+    """
+    codes = np.asarray(codes)
+    if codes.ndim == 1:
+        codes = codes[:, None]
+    cardinalities = [int(k) for k in cardinalities]
+    n_rows = codes.shape[0]
+    n_possible = int(np.prod([max(k, 1) for k in cardinalities], dtype=object))
+    if codes.shape[1] == 0:
+        return JointCodes(np.zeros(n_rows, dtype=np.int64), 1, 1)
+    folded = codes[:, 0].astype(np.int64)
+    n_states = max(cardinalities[0], 1)
+    # Count arrays up to this length are cheap; past it, keep only observed combinations.
+    limit = max(n_rows, 2**20)
+    for j in range(1, codes.shape[1]):
+        k = max(cardinalities[j], 1)
+        if n_states * k > limit:
+            folded, n_states = _compact(folded)
+        folded = folded * k + codes[:, j]
+        n_states *= k
+    if n_states > limit:
+        folded, n_states = _compact(folded)
+    return JointCodes(folded, int(n_states), n_possible)
+
+
+def combine(*joints: JointCodes) -> JointCodes:
+    """The joint variable of several already-folded variables.
+
+    Examples
+    --------
+    >>> a = joint_codes(np.array([0, 1, 1]), [2])
+    >>> b = joint_codes(np.array([2, 0, 2]), [3])
+    >>> both = combine(a, b)
+    >>> both.codes.tolist(), both.n_possible
+    ([2, 3, 5], 6)
+    """
+    folded = joint_codes(np.column_stack([j.codes for j in joints]), [j.n_states for j in joints])
+    n_possible = 1
+    for j in joints:
+        n_possible *= j.n_possible
+    return JointCodes(folded.codes, folded.n_states, n_possible)
+
+
+def _compact(codes):
+    uniques, inverse = np.unique(codes, return_inverse=True)
+    return inverse.astype(np.int64, copy=False), len(uniques)
+
+
+def _check_cells(n_cells: int, what: str):
+    if n_cells > MAX_DENSE_CELLS:
+        raise StateSpaceTooLargeError(
+            f"the {what} would have {n_cells:,} cells (limit {MAX_DENSE_CELLS:,}); "
+            "use fewer levels (e.g. a Discretizer with fewer bins, or merge rare levels) "
+            "or a smaller conditioning set."
+        )
+
+
+def contingency_table(x, y, x_states: int, y_states: int) -> np.ndarray:
+    """Count table of two code arrays: ``table[a, b] = #{rows: x == a, y == b}``.
+
+    Examples
+    --------
+    >>> contingency_table(np.array([0, 0, 1]), np.array([1, 1, 0]), 2, 2).tolist()
+    [[0, 2], [1, 0]]
+    """
+    _check_cells(x_states * y_states, "contingency table")
+    flat = np.asarray(x, dtype=np.int64) * y_states + np.asarray(y, dtype=np.int64)
+    counts = np.bincount(flat, minlength=x_states * y_states)
+    return counts.reshape(x_states, y_states)
+
+
+def stratified_tables(x, y, z, x_states: int, y_states: int, z_states: int) -> np.ndarray:
+    """Count (z, x, y) into one (x, y) table per *observed* stratum of z.
+
+    Returns an array of shape ``(n_observed_strata, x_states, y_states)``;
+    strata that never occur are left out, so the result is never larger than
+    ``n_rows`` tables whatever ``z_states`` is.
+
+    Examples
+    --------
+    >>> stratified_tables([0, 1, 1], [0, 1, 1], [2, 2, 0], 2, 2, 3).tolist()
+    [[[0, 0], [0, 1]], [[1, 0], [0, 1]]]
+    """
+    z = np.asarray(z, dtype=np.int64)
+    present = np.bincount(z, minlength=z_states) > 0
+    z = (np.cumsum(present) - 1)[z]  # renumber the observed strata 0 .. n_strata-1
+    n_strata = int(present.sum())
+    cells = x_states * y_states
+    _check_cells(n_strata * cells, "stratified count table")
+    flat = (z * x_states + np.asarray(x, dtype=np.int64)) * y_states + np.asarray(y, np.int64)
+    counts = np.bincount(flat, minlength=n_strata * cells)
+    return counts.reshape(n_strata, x_states, y_states)
+
+
+@dataclass(frozen=True)
+class PairwiseCounts:
+    """Every pairwise contingency table of a set of discrete columns.
+
+    ``matrix`` is the Gram matrix of the one-hot encoding: rows and columns
+    are the levels of all columns, laid end to end (column ``j`` occupies
+    ``offsets[j] : offsets[j + 1]``).  The block of columns ``i`` and ``j`` is
+    their contingency table; diagonal blocks are diagonal, holding each
+    column's level counts.
+
+    Attributes
+    ----------
+    matrix : ndarray or scipy.sparse.csr_array of shape (K, K)
+    offsets : ndarray of shape (n_columns + 1,)
+    n_rows : int
+    """
+
+    matrix: np.ndarray | sp.csr_array
+    offsets: np.ndarray
+    n_rows: int
+
+    @property
+    def cardinalities(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def table(self, i: int, j: int) -> np.ndarray:
+        """Contingency table of columns ``i`` (rows) and ``j`` (columns)."""
+        block = self.matrix[
+            self.offsets[i] : self.offsets[i + 1], self.offsets[j] : self.offsets[j + 1]
+        ]
+        return block.toarray() if sp.issparse(block) else np.asarray(block)
+
+    def marginal(self, i: int) -> np.ndarray:
+        """Level counts of column ``i``."""
+        return np.diagonal(self.table(i, i)).copy()
+
+
+def _pairwise_dense(codes, offsets, chunk_size):
+    n_levels = int(offsets[-1])
+    total = np.zeros((n_levels, n_levels), dtype=np.int64)
+    onehot = np.zeros((chunk_size, n_levels), dtype=np.float32)
+    # Flat index of each row's 1 for each column: row * n_levels + offset + code.
+    base = np.arange(chunk_size, dtype=np.int64)[:, None] * n_levels + offsets[:-1]
+    for start in range(0, codes.shape[0], chunk_size):
+        block = codes[start : start + chunk_size]
+        m = block.shape[0]
+        rows = onehot[:m]
+        rows.fill(0)
+        rows.ravel()[(base[:m] + block).ravel()] = 1.0
+        # float32 GEMM: exact for integer sums below 2**24, twice the speed of float64.
+        total += (rows.T @ rows).astype(np.int64)
+    return total
+
+
+def _pairwise_sparse(codes, offsets, chunk_size):
+    n_levels = int(offsets[-1])
+    n_columns = codes.shape[1]
+    total = sp.csr_array((n_levels, n_levels), dtype=np.int64)
+    for start in range(0, codes.shape[0], chunk_size):
+        block = codes[start : start + chunk_size] + offsets[:-1]
+        m = block.shape[0]
+        onehot = sp.csr_array(
+            (
+                np.ones(m * n_columns, dtype=np.int64),
+                block.ravel(),
+                np.arange(0, m * n_columns + 1, n_columns),
+            ),
+            shape=(m, n_levels),
+        )
+        total = total + (onehot.T @ onehot).tocsr()
+    return total
+
+
+def pairwise_counts(
+    codes, cardinalities, *, chunk_size: int = 4096, sparse=None
+) -> PairwiseCounts:
+    """All pairwise contingency tables from one chunked one-hot matrix product.
+
+    Parameters
+    ----------
+    codes : array of shape (n_rows, n_columns)
+        Integer codes, column ``j`` in ``0 .. cardinalities[j] - 1``.
+    cardinalities : sequence of int
+    chunk_size : int, default 4096
+        Rows per matrix product.  Peak memory is about
+        ``chunk_size * sum(cardinalities) * 4`` bytes plus the result,
+        whatever the number of rows.
+    sparse : bool, optional
+        Use a sparse one-hot matrix and a sparse result.  By default sparse
+        is chosen when the total number of levels exceeds
+        :data:`MAX_DENSE_LEVELS` (high-cardinality columns).
+
+    Examples
+    --------
+    >>> counts = pairwise_counts(np.array([[0, 1], [1, 1], [1, 0]]), [2, 2])
+    >>> counts.table(0, 1).tolist()
+    [[0, 1], [1, 1]]
+    """
+    codes = np.asarray(codes)
+    n_rows, n_columns = codes.shape
+    cardinalities = np.asarray(cardinalities, dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(cardinalities)])
+    n_levels = int(offsets[-1])
+    if sparse is None:
+        sparse = n_levels > MAX_DENSE_LEVELS
+    chunk_size = int(min(max(chunk_size, 1), _MAX_FLOAT32_CHUNK, max(n_rows, 1)))
+    if sparse:
+        total = _pairwise_sparse(codes, offsets, chunk_size)
+    else:
+        total = _pairwise_dense(codes, offsets, chunk_size)
+    return PairwiseCounts(matrix=total, offsets=offsets, n_rows=n_rows)

@@ -1,0 +1,395 @@
+"""Tables in, integer codes out: input validation and encoding.
+
+Everything above this module works on integer codes: each discrete column
+becomes codes ``0 .. k-1`` with its ``k`` levels kept, so results can be
+labelled with the original values.  Integer, bool, category, object and
+string columns are discrete; float columns are continuous and must be
+discretized (see :class:`Discretizer`) before a discrete measure can use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mistruct.exceptions import (
+    ColumnNotFoundError,
+    ContinuousDataError,
+    InvalidInputError,
+    MissingValuesError,
+)
+
+__all__ = [
+    "Discretizer",
+    "EncodedTable",
+    "as_frame",
+    "column_kinds",
+    "encode",
+    "select_columns",
+]
+
+MISSING_POLICIES = ("error", "drop", "category")
+
+
+@dataclass(frozen=True)
+class EncodedTable:
+    """Discrete columns as integer codes.
+
+    Attributes
+    ----------
+    codes : ndarray of shape (n_rows, n_columns), column-major
+        Column ``j`` holds codes ``0 .. cardinalities[j] - 1``.  The dtype is
+        the smallest signed integer type that holds every code.
+    cardinalities : ndarray of shape (n_columns,)
+        Number of levels of each column.
+    levels : tuple of pandas.Index
+        The original value of each code, column by column.
+    names : tuple
+        Column labels (names for a DataFrame, positions for an array).
+    """
+
+    codes: np.ndarray
+    cardinalities: np.ndarray
+    levels: tuple
+    names: tuple
+
+    @property
+    def n_rows(self) -> int:
+        return self.codes.shape[0]
+
+    @property
+    def n_columns(self) -> int:
+        return self.codes.shape[1]
+
+    def column(self, name) -> np.ndarray:
+        """Codes of the column labelled ``name``."""
+        return self.codes[:, self.names.index(name)]
+
+
+def as_frame(data, *, what: str = "data") -> pd.DataFrame:
+    """Return ``data`` as a DataFrame without copying or modifying it.
+
+    A DataFrame is returned as is; a 2-D array gets integer column labels
+    ``0 .. p-1``; a 1-D array, list or Series becomes a single column.
+
+    Examples
+    --------
+    >>> as_frame(np.array([[1, 2], [3, 4]])).columns.tolist()
+    [0, 1]
+    >>> as_frame(pd.Series([1, 2], name="a")).columns.tolist()
+    ['a']
+    """
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    elif isinstance(data, pd.Series):
+        frame = data.to_frame(name=0 if data.name is None else data.name)
+    else:
+        if data is None:
+            raise InvalidInputError(f"{what} is None; pass an array, a Series or a DataFrame.")
+        try:
+            array = np.asarray(data)
+        except ValueError as exc:  # ragged nested lists
+            raise InvalidInputError(
+                f"{what} could not be read as an array ({exc}); rows must have equal lengths."
+            ) from None
+        if array.ndim == 0:
+            raise InvalidInputError(
+                f"{what} is a scalar ({array!r}); pass a 1-D array of observations, "
+                "or a 2-D array with one column per variable."
+            )
+        if array.ndim == 1:
+            frame = pd.DataFrame({0: array})
+        elif array.ndim == 2:
+            frame = pd.DataFrame(array)
+        else:
+            raise InvalidInputError(
+                f"{what} has {array.ndim} dimensions; pass a 1-D array (one variable) "
+                "or a 2-D array with one column per variable."
+            )
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise InvalidInputError(
+            f"{what} is empty ({frame.shape[0]} rows, {frame.shape[1]} columns); "
+            "every measure needs at least one row and one column."
+        )
+    if not frame.columns.is_unique:
+        duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+        raise InvalidInputError(f"{what} has duplicated column labels {duplicated}; rename them.")
+    return frame
+
+
+def select_columns(frame: pd.DataFrame, columns, *, what: str = "data") -> pd.DataFrame:
+    """Columns of ``frame`` by label, with an error that lists the labels there are."""
+    if columns is None:
+        return frame
+    if np.isscalar(columns) or isinstance(columns, tuple):
+        columns = [columns]
+    columns = list(columns)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        available = ", ".join(repr(c) for c in frame.columns[:20])
+        more = " ..." if frame.shape[1] > 20 else ""
+        raise ColumnNotFoundError(
+            f"column(s) {', '.join(repr(c) for c in missing)} not found in {what}; "
+            f"available columns: {available}{more}"
+        )
+    if len(set(columns)) != len(columns):
+        raise InvalidInputError(f"column(s) named more than once: {columns}")
+    return frame[columns]
+
+
+def column_kinds(data) -> dict:
+    """Map each column label to ``"discrete"`` or ``"continuous"``.
+
+    Float columns are continuous; integer, bool, category, object and string
+    columns are discrete.
+
+    Examples
+    --------
+    >>> column_kinds(pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5], "c": ["x", "y"]}))
+    {'a': 'discrete', 'b': 'continuous', 'c': 'discrete'}
+    """
+    frame = as_frame(data)
+    return {name: _kind(frame[name]) for name in frame.columns}
+
+
+def _kind(series: pd.Series) -> str:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "discrete"
+    if pd.api.types.is_float_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
+        return "continuous"
+    return "discrete"
+
+
+def _smallest_int_dtype(max_code: int):
+    for dtype in (np.int8, np.int16, np.int32):
+        if max_code <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def _encode_column(series: pd.Series, name, missing: str, what: str):
+    """Codes (-1 where missing) and levels of one discrete column."""
+    if _kind(series) == "continuous":
+        raise ContinuousDataError(
+            f"column {name!r} of {what} is float (continuous) but a discrete measure was "
+            "asked for; discretize it first, e.g. mistruct.Discretizer(n_bins=5)"
+            ".fit_transform(data), or cast it to int/str if its values are categories."
+        )
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        levels = pd.Index(series.cat.categories)
+    else:
+        try:
+            codes, levels = pd.factorize(series, sort=True)
+        except TypeError:  # values of mixed types cannot be sorted
+            codes, levels = pd.factorize(series, sort=False)
+    n_missing = int(np.count_nonzero(codes < 0))
+    if n_missing and missing == "error":
+        raise MissingValuesError(
+            f"column {name!r} of {what} has {n_missing} missing value(s) (NaN/None) in "
+            f"{len(codes)} rows; drop or fill them, or pass missing='drop' (drop those rows) "
+            "or missing='category' (treat missing as a level of its own)."
+        )
+    if n_missing and missing == "category":
+        codes = np.where(codes < 0, len(levels), codes)
+        levels = levels.append(pd.Index([None], dtype=object))
+    return codes, pd.Index(levels)
+
+
+def encode(data, columns=None, *, missing: str = "error", what: str = "data") -> EncodedTable:
+    """Encode the discrete columns of a table as integer codes.
+
+    Parameters
+    ----------
+    data : DataFrame, 2-D array, 1-D array, list or Series
+        The table. It is never modified.
+    columns : list, optional
+        Labels of the columns to encode (all columns by default).
+    missing : {"error", "drop", "category"}, default "error"
+        What to do with NaN/None: raise :class:`MissingValuesError`, drop the
+        rows that hold any, or treat them as a level of their own.
+    what : str
+        How to call the input in error messages.
+
+    Returns
+    -------
+    EncodedTable
+
+    Raises
+    ------
+    ContinuousDataError
+        If a selected column is float.
+    MissingValuesError
+        If a value is missing and ``missing="error"``.
+
+    Examples
+    --------
+    >>> table = encode(pd.DataFrame({"rain": ["yes", "no", "yes"], "n": [3, 1, 3]}))
+    >>> table.codes.tolist()
+    [[1, 1], [0, 0], [1, 1]]
+    >>> [list(lv) for lv in table.levels]
+    [['no', 'yes'], [1, 3]]
+    """
+    if missing not in MISSING_POLICIES:
+        raise InvalidInputError(
+            f"missing={missing!r} is not an option; use one of {', '.join(MISSING_POLICIES)}."
+        )
+    frame = select_columns(as_frame(data, what=what), columns, what=what)
+    encoded = [_encode_column(frame[name], name, missing, what) for name in frame.columns]
+    levels = [lv for _, lv in encoded]
+    # Column-major, smallest dtype: columns are read one at a time above this layer.
+    dtype = _smallest_int_dtype(max(len(lv) for lv in levels))
+    codes = np.empty((frame.shape[0], len(encoded)), dtype=dtype, order="F")
+    for j, (column_codes, _) in enumerate(encoded):
+        codes[:, j] = column_codes
+    if missing == "drop":
+        codes, levels = _drop_missing_rows(codes, levels, frame, what)
+    cardinalities = np.array([len(lv) for lv in levels], dtype=np.int64)
+    return EncodedTable(
+        codes=codes,
+        cardinalities=cardinalities,
+        levels=tuple(levels),
+        names=tuple(frame.columns),
+    )
+
+
+def _drop_missing_rows(codes, levels, frame, what):
+    keep = (codes >= 0).all(axis=1)
+    if keep.all():
+        return codes, levels
+    codes = np.asfortranarray(codes[keep])
+    if codes.shape[0] == 0:
+        raise InvalidInputError(
+            f"every row of {what} has a missing value, so missing='drop' leaves nothing."
+        )
+    levels = list(levels)
+    for j, name in enumerate(frame.columns):
+        if isinstance(frame[name].dtype, pd.CategoricalDtype):
+            continue  # declared categories stay levels even when unobserved
+        # A level seen only in dropped rows disappears, as if never observed.
+        used, codes[:, j] = np.unique(codes[:, j], return_inverse=True)
+        levels[j] = levels[j][used]
+    return codes, levels
+
+
+def encode_variables(variables: dict, *, missing: str = "error") -> dict:
+    """Encode several variables given as arrays, rows aligned, missing rows handled jointly.
+
+    ``variables`` maps a role (``"x"``, ``"y"``, ``"given"``) to a 1-D array,
+    Series, 2-D array or DataFrame; a 2-D value is one joint variable.  Returns a
+    dict mapping each role to an :class:`EncodedTable` holding its columns.
+    """
+    frames = {}
+    for role, value in variables.items():
+        frames[role] = as_frame(value, what=role)
+    lengths = {role: len(frame) for role, frame in frames.items()}
+    if len(set(lengths.values())) > 1:
+        detail = ", ".join(f"{role} has {n}" for role, n in lengths.items())
+        raise InvalidInputError(
+            f"the variables have different numbers of rows ({detail}); they must be "
+            "observations of the same rows."
+        )
+    pieces, spans, start = [], {}, 0
+    for role, frame in frames.items():
+        renamed = frame.set_axis([f"{role}:{c}" for c in frame.columns], axis=1)
+        pieces.append(renamed.reset_index(drop=True))
+        spans[role] = (start, start + frame.shape[1], tuple(frame.columns))
+        start += frame.shape[1]
+    combined = pd.concat(pieces, axis=1)
+    table = encode(combined, missing=missing, what="the variables")
+    out = {}
+    for role, (lo, hi, names) in spans.items():
+        out[role] = EncodedTable(
+            codes=table.codes[:, lo:hi],
+            cardinalities=table.cardinalities[lo:hi],
+            levels=table.levels[lo:hi],
+            names=names,
+        )
+    return out
+
+
+class Discretizer:
+    """Bin continuous columns so that discrete measures can use them.
+
+    Parameters
+    ----------
+    n_bins : int, default 5
+        Number of bins per column.
+    strategy : {"quantile", "uniform"}, default "quantile"
+        ``"quantile"``: bins with (about) equal numbers of rows;
+        ``"uniform"``: bins of equal width between the column's min and max.
+    columns : list, optional
+        Columns to bin. By default every float column; other columns pass
+        through unchanged.
+
+    Attributes
+    ----------
+    bin_edges_ : dict
+        Column label -> array of inner bin edges learned by :meth:`fit`.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"x": [0.1, 0.4, 0.35, 0.8], "g": ["a", "b", "a", "b"]})
+    >>> Discretizer(n_bins=2).fit_transform(frame)["x"].tolist()
+    [0, 1, 0, 1]
+    """
+
+    def __init__(self, n_bins: int = 5, *, strategy: str = "quantile", columns=None):
+        if not isinstance(n_bins, (int, np.integer)) or n_bins < 2:
+            raise InvalidInputError(f"n_bins must be an integer >= 2, got {n_bins!r}.")
+        if strategy not in ("quantile", "uniform"):
+            raise InvalidInputError(
+                f"strategy={strategy!r} is not an option; use 'quantile' or 'uniform'."
+            )
+        self.n_bins = int(n_bins)
+        self.strategy = strategy
+        self.columns = columns
+
+    def fit(self, data):
+        """Learn bin edges from ``data`` (never modified)."""
+        frame = as_frame(data)
+        if self.columns is None:
+            names = [c for c in frame.columns if _kind(frame[c]) == "continuous"]
+        else:
+            names = list(select_columns(frame, self.columns).columns)
+        self.bin_edges_ = {}
+        for name in names:
+            values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+            finite = values[np.isfinite(values)]
+            if finite.size == 0:
+                raise InvalidInputError(f"column {name!r} has no finite values to bin.")
+            if self.strategy == "quantile":
+                qs = np.linspace(0, 1, self.n_bins + 1)[1:-1]
+                edges = np.unique(np.quantile(finite, qs))
+            else:
+                edges = np.linspace(finite.min(), finite.max(), self.n_bins + 1)[1:-1]
+            self.bin_edges_[name] = edges
+        self._input_kind = "frame" if isinstance(data, pd.DataFrame) else "array"
+        return self
+
+    def transform(self, data):
+        """Replace each fitted column by its bin index (0 .. n_bins-1); NaN stays NaN."""
+        if not hasattr(self, "bin_edges_"):
+            raise InvalidInputError("this Discretizer is not fitted yet; call fit(data) first.")
+        frame = as_frame(data).copy()
+        for name, edges in self.bin_edges_.items():
+            if name not in frame.columns:
+                raise ColumnNotFoundError(f"column {name!r} was fitted but is not in the data.")
+            values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+            # right=True puts a value equal to an edge in the lower bin, as quantiles do.
+            bins = np.digitize(values, edges, right=True)
+            if np.isnan(values).any():
+                frame[name] = pd.array(np.where(np.isnan(values), -1, bins)).astype("Int64")
+                frame[name] = frame[name].mask(np.isnan(values))
+            else:
+                frame[name] = bins.astype(np.int64)
+        if isinstance(data, pd.DataFrame):
+            return frame
+        return frame.to_numpy() if np.ndim(data) == 2 else frame.iloc[:, 0].to_numpy()
+
+    def fit_transform(self, data):
+        """Fit to ``data``, then transform it."""
+        return self.fit(data).transform(data)

@@ -1,0 +1,34 @@
+"""Exceptions raised for user mistakes.
+
+Every error mistruct raises for bad input is a subclass of :class:`ValueError`
+or :class:`TypeError`, so code that already catches those keeps working, and
+every message says what was wrong and what to do about it.
+"""
+
+__all__ = [
+    "ColumnNotFoundError",
+    "ContinuousDataError",
+    "InvalidInputError",
+    "MissingValuesError",
+    "StateSpaceTooLargeError",
+]
+
+
+class InvalidInputError(ValueError):
+    """The input cannot be used as given (empty, wrong shape, bad option, ...)."""
+
+
+class MissingValuesError(InvalidInputError):
+    """The input holds NaN or None and no ``missing=`` policy was chosen."""
+
+
+class ColumnNotFoundError(InvalidInputError):
+    """A column name or index does not exist in the table."""
+
+
+class StateSpaceTooLargeError(InvalidInputError):
+    """A joint variable has more possible states than can be indexed."""
+
+
+class ContinuousDataError(TypeError):
+    """A continuous (float) column was given where discrete data is needed."""

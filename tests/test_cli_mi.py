@@ -1,0 +1,82 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from mistruct import mutual_information_matrix
+from mistruct.cli import main
+
+
+@pytest.fixture
+def csv_file(tmp_path, rng):
+    a = rng.integers(0, 3, 200)
+    frame = pd.DataFrame({"a": a, "b": (a + rng.integers(0, 2, 200)) % 3, "c": rng.choice(["x", "y"], 200)})
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+def test_help_names_the_commands():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "mi" in result.output
+
+
+def test_mi_json_equals_the_library(csv_file):
+    path, frame = csv_file
+    result = CliRunner().invoke(main, ["mi", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    values = json.loads(result.output)
+    expected = mutual_information_matrix(frame)
+    assert values["a"]["b"] == pytest.approx(expected.loc["a", "b"], abs=1e-12)
+
+
+def test_mi_csv_output_file_and_plot(csv_file, tmp_path):
+    path, _ = csv_file
+    out, plot = tmp_path / "mi.csv", tmp_path / "mi.png"
+    result = CliRunner().invoke(
+        main, ["mi", str(path), "--format", "csv", "-o", str(out), "--plot", str(plot)]
+    )
+    assert result.exit_code == 0, result.output
+    matrix = pd.read_csv(out, index_col=0)
+    assert matrix.shape == (3, 3)
+    assert np.allclose(matrix.to_numpy(), matrix.to_numpy().T)
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_mi_on_the_bundled_example():
+    result = CliRunner().invoke(main, ["mi", "--example", "asia", "--rows", "500"])
+    assert result.exit_code == 0, result.output
+    assert "smoke" in result.output
+
+
+def test_float_column_error_suggests_bins(tmp_path):
+    path = tmp_path / "f.csv"
+    pd.DataFrame({"x": [0.1, 0.2, 0.3], "y": [1, 2, 3]}).to_csv(path, index=False)
+    result = CliRunner().invoke(main, ["mi", str(path)])
+    assert result.exit_code == 2
+    assert "float" in result.output and "Discretizer" in result.output
+    binned = CliRunner().invoke(main, ["mi", str(path), "--bins", "2"])
+    assert binned.exit_code == 0, binned.output
+
+
+def test_bad_output_folder_writes_nothing(csv_file, tmp_path):
+    path, _ = csv_file
+    result = CliRunner().invoke(main, ["mi", str(path), "-o", str(tmp_path / "no" / "x.csv")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_needs_data_or_example():
+    result = CliRunner().invoke(main, ["mi"])
+    assert result.exit_code == 2
+    assert "--example" in result.output
+
+
+def test_unknown_column(csv_file):
+    path, _ = csv_file
+    result = CliRunner().invoke(main, ["mi", str(path), "--columns", "a,zz"])
+    assert result.exit_code == 2
+    assert "'zz'" in result.output
