@@ -5,6 +5,7 @@ The public API is re-exported here; see the user guide in ``docs/``.
 
 __version__ = "0.1.0"
 
+from mistruct import datasets
 from mistruct.counts import contingency_table, joint_codes, pairwise_counts
 from mistruct.data import Discretizer, column_kinds, encode
 from mistruct.estimators import ESTIMATORS, entropy_from_counts
@@ -40,6 +41,7 @@ __all__ = [
     "conditional_entropy",
     "conditional_entropy_from_table",
     "contingency_table",
+    "datasets",
     "encode",
     "entropy",
     "entropy_from_counts",
