@@ -17,7 +17,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mistruct.counts import JointCodes, combine, joint_codes, pairwise_counts
+from mistruct.counts import (
+    JointCodes,
+    combine,
+    contingency_table,
+    joint_codes,
+    pairwise_counts,
+)
 from mistruct.data import encode, encode_variables
 from mistruct.estimators import Blocks, check_estimator, entropy_from_counts, estimate_entropy
 from mistruct.exceptions import InvalidInputError
@@ -212,11 +218,12 @@ def pointwise_mutual_information(
                 f"pointwise_mutual_information takes one column for {role}, got "
                 f"{tables[role].n_columns}; pass a 1-D array or Series."
             )
-    kx, ky = int(tables["x"].cardinalities[0]), int(tables["y"].cardinalities[0])
-    counts = np.bincount(
-        tables["x"].codes[:, 0].astype(np.int64) * ky + tables["y"].codes[:, 0],
-        minlength=kx * ky,
-    ).reshape(kx, ky)
+    counts = contingency_table(
+        tables["x"].codes[:, 0],
+        tables["y"].codes[:, 0],
+        int(tables["x"].cardinalities[0]),
+        int(tables["y"].cardinalities[0]),
+    )
     p = counts / counts.sum()
     with np.errstate(divide="ignore"):
         log_p = np.log(p)
