@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
@@ -35,10 +36,8 @@ def machine() -> str:
     versions = f"numpy {numpy.__version__}, scipy {scipy.__version__}, pandas {pandas.__version__}"
     extra = []
     for name in ("sklearn", "pgmpy"):
-        try:
+        with contextlib.suppress(ImportError):
             extra.append(f"{name} {__import__(name).__version__}")
-        except ImportError:
-            pass
     return (
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {versions}, {', '.join(extra)}"
@@ -51,7 +50,9 @@ def write_section(name: str, body: str):
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
     block = f"{start}\n{body.strip()}\n{end}"
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text + "\n" + block + "\n"
+    text = (
+        pattern.sub(lambda _: block, text) if pattern.search(text) else text + "\n" + block + "\n"
+    )
     DOC.write_text(text)
 
 

@@ -44,9 +44,7 @@ def main(argv=None):
     for n in sizes:
         frame = sample_network("alarm", n, seed=0).data
         codes = np.column_stack([frame[c].cat.codes.to_numpy() for c in frame.columns])
-        ours, t_ours, mem_ours = measure(
-            mutual_information_matrix, frame, base=np.e, repeat=3
-        )
+        ours, t_ours, mem_ours = measure(mutual_information_matrix, frame, base=np.e, repeat=3)
         theirs, t_theirs, mem_theirs = measure(sklearn_loop, codes)
         diff = float(np.abs(ours.to_numpy() - theirs).max())
         rows.append(

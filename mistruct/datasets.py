@@ -133,9 +133,7 @@ def sample_network(name: str, n_samples: int = 10_000, *, seed=None) -> ExampleD
     graph = nx.DiGraph()
     graph.add_nodes_from(model.nodes())
     graph.add_edges_from(model.edges())
-    return ExampleData(
-        data=pd.DataFrame(columns), graph=graph, model=model.copy(), name=name
-    )
+    return ExampleData(data=pd.DataFrame(columns), graph=graph, model=model.copy(), name=name)
 
 
 def _sample_node(cpd, codes, n_samples, rng) -> np.ndarray:
@@ -143,7 +141,7 @@ def _sample_node(cpd, codes, n_samples, rng) -> np.ndarray:
     cardinality = int(cpd.cardinality[0])
     parents = cpd.variables[1:]
     config = np.zeros(n_samples, dtype=np.int64)
-    for parent, k in zip(parents, cpd.cardinality[1:]):
+    for parent, k in zip(parents, cpd.cardinality[1:], strict=True):
         config = config * int(k) + codes[parent]
     # values has shape (states, parent configurations) in the parents' mixed radix order.
     cumulative = np.cumsum(cpd.values.reshape(cardinality, -1).T, axis=1)

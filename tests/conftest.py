@@ -16,7 +16,9 @@ def mixed_frame():
             "ints": [3, 1, 3, 2, 1, 3],
             "strs": ["b", "a", "b", "c", "a", "a"],
             "bools": [True, False, True, True, False, False],
-            "cats": pd.Categorical(["lo", "hi", "lo", "lo", "hi", "hi"], categories=["lo", "hi", "mid"]),
+            "cats": pd.Categorical(
+                ["lo", "hi", "lo", "lo", "hi", "hi"], categories=["lo", "hi", "mid"]
+            ),
             "floats": [0.1, 0.5, 0.2, 0.9, 0.3, 0.4],
         }
     )

@@ -12,7 +12,9 @@ from mistruct.cli import main
 @pytest.fixture
 def csv_file(tmp_path, rng):
     a = rng.integers(0, 3, 200)
-    frame = pd.DataFrame({"a": a, "b": (a + rng.integers(0, 2, 200)) % 3, "c": rng.choice(["x", "y"], 200)})
+    frame = pd.DataFrame(
+        {"a": a, "b": (a + rng.integers(0, 2, 200)) % 3, "c": rng.choice(["x", "y"], 200)}
+    )
     path = tmp_path / "data.csv"
     frame.to_csv(path, index=False)
     return path, frame

@@ -13,7 +13,7 @@ from mistruct.exceptions import StateSpaceTooLargeError
 
 def _loop_table(x, y, kx, ky):
     table = np.zeros((kx, ky), dtype=np.int64)
-    for a, b in zip(x, y):
+    for a, b in zip(x, y, strict=True):
         table[a, b] += 1
     return table
 
@@ -36,7 +36,7 @@ def test_joint_codes_compact_huge_products_without_overflow(rng):
     assert joint.n_possible == 1000**12  # exact, beyond int64
     assert joint.n_states <= 2**20
     # same rows <=> same code
-    rows = {tuple(r): c for r, c in zip(codes.tolist(), joint.codes.tolist())}
+    rows = {tuple(r): c for r, c in zip(codes.tolist(), joint.codes.tolist(), strict=True)}
     assert len(set(rows.values())) == len(rows)
 
 
@@ -45,7 +45,9 @@ def test_combine_multiplies_possible_states(rng):
     b = joint_codes(rng.integers(0, 5, 50), [5])
     both = combine(a, b)
     assert both.n_possible == 15
-    assert len(np.unique(both.codes)) == len(set(zip(a.codes.tolist(), b.codes.tolist())))
+    assert len(np.unique(both.codes)) == len(
+        set(zip(a.codes.tolist(), b.codes.tolist(), strict=True))
+    )
 
 
 def test_stratified_tables_drop_empty_strata(rng):

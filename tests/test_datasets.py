@@ -26,14 +26,16 @@ def test_sample_frequencies_follow_the_probability_tables():
     example = sample_network("asia", 40_000, seed=0)
     model = load_network("asia")
     cpd = model.get_cpds("smoke")  # a root node: its table is its marginal
-    expected = dict(zip(cpd.state_names["smoke"], cpd.values.ravel()))
+    expected = dict(zip(cpd.state_names["smoke"], cpd.values.ravel(), strict=True))
     observed = example.data["smoke"].value_counts(normalize=True)
     for state, p in expected.items():
         assert observed[state] == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / 40_000))
     # a child given its parent
     lung = model.get_cpds("lung")
     rows = example.data[example.data["smoke"] == "yes"]
-    p_yes = lung.values[lung.state_names["lung"].index("yes"), lung.state_names["smoke"].index("yes")]
+    p_yes = lung.values[
+        lung.state_names["lung"].index("yes"), lung.state_names["smoke"].index("yes")
+    ]
     assert (rows["lung"] == "yes").mean() == pytest.approx(p_yes, abs=0.01)
 
 

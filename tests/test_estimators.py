@@ -55,7 +55,9 @@ def test_shrinkage_counts_hidden_empty_cells():
 
 def test_only_shrinkage_cares_about_empty_cells():
     for estimator in ("plugin", "miller-madow", "chao-shen"):
-        assert entropy_from_counts([3, 1, 0, 0], estimator) == entropy_from_counts([3, 1], estimator)
+        assert entropy_from_counts([3, 1, 0, 0], estimator) == entropy_from_counts(
+            [3, 1], estimator
+        )
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS)

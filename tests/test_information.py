@@ -39,7 +39,9 @@ def test_worked_example_from_samples():
     assert entropy(x) == pytest.approx(0.970950594, abs=1e-9)
     assert conditional_entropy(x, y) == pytest.approx(0.592860, abs=5e-7)
     assert mutual_information(x, y) == pytest.approx(0.378090, abs=5e-7)
-    assert mutual_information(x, y) == pytest.approx(mutual_information_from_table(WORKED), abs=1e-14)
+    assert mutual_information(x, y) == pytest.approx(
+        mutual_information_from_table(WORKED), abs=1e-14
+    )
 
 
 def test_bases():
