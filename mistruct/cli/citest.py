@@ -1,0 +1,281 @@
+"""``mistruct citest``: is X independent of Y given Z?"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import click
+
+from mistruct.cli._common import _jsonable, check_output_paths, fail_on_user_error, load_table
+from mistruct.estimators import ESTIMATORS
+from mistruct.independence._core import METHODS
+
+PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg", ".eps", ".ps", ".tif", ".tiff", ".webp")
+
+
+def _split_given(values) -> list[str]:
+    """``("a,b", "c")`` -> ``["a", "b", "c"]``."""
+    out = []
+    for value in values:
+        out.extend(part.strip() for part in value.split(",") if part.strip())
+    return out
+
+
+def _positional(arguments, example):
+    """``DATA X Y`` from a file, ``X Y`` with --example."""
+    expected = 2 if example else 3
+    if len(arguments) != expected:
+        usage = "X Y (with --example)" if example else "DATA X Y"
+        raise click.UsageError(
+            f"expected {usage}, got {len(arguments)} argument(s): {' '.join(arguments) or '-'}."
+        )
+    if example:
+        return None, arguments[0], arguments[1]
+    data = Path(arguments[0])
+    if not data.is_file():
+        raise click.BadParameter(f"file {arguments[0]} does not exist.", param_hint="DATA")
+    return str(data), arguments[1], arguments[2]
+
+
+def _describe(result, x, y, given) -> str:
+    condition = f" | {', '.join(given)}" if given else ""
+    how = result.method
+    if result.method in ("permutation", "sequential"):
+        how += f", {result.n_permutations} null tables drawn"
+        if result.estimator != "plugin":
+            how += f", {result.estimator} estimator"
+    verdict = (
+        "independent: independence not rejected (p > alpha)"
+        if result.independent
+        else "dependent: independence rejected (p <= alpha)"
+    )
+    lines = [
+        f"test of {x} ⊥ {y}{condition}  ({how})",
+        f"rows         {result.n}"
+        + (f"  ({result.n_strata} observed configurations of {', '.join(given)})" if given else ""),
+        f"statistic G  {result.statistic:.6g}  (2·N·CMI, nats)",
+        f"CMI          {result.cmi:.6g} bits",
+        f"dof          {result.dof}",
+        f"p-value      {result.pvalue:.6g}",
+        f"decision     {verdict} at alpha = {result.alpha:g}",
+    ]
+    return "\n".join(lines)
+
+
+def _plot(result, path, x, y, given):
+    """The null distribution with the observed statistic marked (Agg canvas, no pyplot)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from scipy import stats
+
+    from mistruct._io import atomic_path
+
+    figure = Figure(figsize=(6.4, 4.0), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    observed = result.statistic
+    null = result.null_distribution
+    upper = observed
+    if null is not None and null.size:
+        upper = max(upper, float(null.max()))
+        axes.hist(
+            null,
+            bins=min(60, max(10, null.size // 20)),
+            density=True,
+            color="#9ecae1",
+            edgecolor="white",
+            label=f"permutation null ({null.size} tables)",
+        )
+    if result.dof > 0:
+        upper = max(upper, stats.chi2.ppf(0.999, result.dof))
+        grid = np.linspace(0, upper * 1.05, 400)
+        axes.plot(
+            grid,
+            stats.chi2.pdf(grid, result.dof),
+            color="#3182bd",
+            label=f"χ² with {result.dof} dof",
+        )
+    if null is not None and null.size == 0 or result.dof == 0:
+        axes.text(
+            0.5,
+            0.6,
+            "degenerate: every table with these margins\ngives the observed G (p = 1)",
+            transform=axes.transAxes,
+            ha="center",
+        )
+    axes.axvline(
+        observed,
+        color="#de2d26",
+        linewidth=2,
+        label=f"observed G = {observed:.4g} (p = {result.pvalue:.3g})",
+    )
+    condition = f" | {', '.join(given)}" if given else ""
+    axes.set_title(f"{x} ⊥ {y}{condition}: {result.method}")
+    axes.set_xlabel("G = 2·N·CMI (nats)")
+    axes.set_ylabel("density")
+    axes.legend(loc="upper right", fontsize="small")
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format=Path(path).suffix[1:].lower())
+
+
+@click.command("citest")
+@click.argument("arguments", nargs=-1, metavar="[DATA] X Y")
+@click.option(
+    "--given",
+    "-g",
+    multiple=True,
+    metavar="Z",
+    help="Conditioning column; repeat it (-g Z1 -g Z2) or separate with commas (-g Z1,Z2).",
+)
+@click.option("--method", "-m", type=click.Choice(METHODS), default="g-test", show_default=True)
+@click.option(
+    "--permutations",
+    "-B",
+    "n_permutations",
+    type=int,
+    default=1000,
+    show_default=True,
+    help="Null tables to draw (the most the sequential test draws).",
+)
+@click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level.")
+@click.option(
+    "--estimator",
+    type=click.Choice(ESTIMATORS),
+    default="plugin",
+    show_default=True,
+    help="CMI estimator of the permutation statistic.",
+)
+@click.option(
+    "--h",
+    "h",
+    type=int,
+    default=20,
+    show_default=True,
+    help="Sequential test: stop after this many null values reach the observed one.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed of the draws (and of --example rows; 0 if unset there).",
+)
+@click.option(
+    "--missing",
+    type=click.Choice(["error", "drop", "category"]),
+    default="error",
+    show_default=True,
+    help="What to do with empty cells.",
+)
+@click.option(
+    "--bins",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Discretize float columns into this many quantile bins.",
+)
+@click.option(
+    "--example",
+    metavar="NETWORK",
+    help="Use rows sampled from a bundled network (alarm, asia, ...) instead of DATA.",
+)
+@click.option(
+    "--rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Rows to sample with --example.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    help="Draw the null distribution with the observed G to this PNG/PDF/SVG.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=True,
+    show_default=True,
+    help="Progress bar on runs longer than a second.",
+)
+@fail_on_user_error
+def command(
+    arguments,
+    given,
+    method,
+    n_permutations,
+    alpha,
+    estimator,
+    h,
+    seed,
+    missing,
+    bins,
+    example,
+    rows,
+    fmt,
+    plot,
+    progress,
+):
+    """Test whether columns X and Y of DATA (a CSV file) are independent given -g columns.
+
+    Prints the statistic G = 2·N·CMI (nats), its degrees of freedom, the
+    p-value and the decision. Methods: g-test (chi-squared), g-test-adjusted
+    (chi-squared, df from non-empty rows/columns per stratum), permutation
+    (exact conditional null, drawn as random tables per stratum) and
+    sequential (permutation that stops early when the answer is clear).
+    Examples:
+
+    \b
+      mistruct citest data.csv X Y -g Z1 -g Z2 --method permutation -B 5000 --seed 0
+      mistruct citest data.csv X Y --given Z1,Z2 --format json
+      mistruct citest --example alarm CVP PCWP -g LVEDVOLUME --plot null.png
+    """
+    from mistruct.independence import LowPowerWarning, ci_test
+
+    data, x, y = _positional(arguments, example)
+    given = _split_given(given)
+    check_output_paths(plot)
+    if plot and Path(plot).suffix.lower() not in PLOT_SUFFIXES:
+        raise click.BadParameter(
+            f"cannot tell the image format of {plot}; end it with one of "
+            f"{', '.join(PLOT_SUFFIXES)}.",
+            param_hint="--plot",
+        )
+    frame, _ = load_table(data, example, rows, 0 if seed is None else seed, bins)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LowPowerWarning)
+        result = ci_test(
+            frame,
+            x,
+            y,
+            given,
+            method=method,
+            alpha=alpha,
+            n_permutations=n_permutations,
+            estimator=estimator,
+            h=h,
+            seed=seed,
+            return_null=bool(plot),
+            missing=missing,
+            progress=progress,
+        )
+    for warning in caught:
+        click.echo(f"warning: {warning.message}", err=True)
+    if plot:
+        _plot(result, plot, x, y, given)
+    if fmt == "json":
+        payload = {"x": x, "y": y, "given": given, **result.to_dict()}
+        payload.pop("null_distribution")
+        click.echo(json.dumps(_jsonable(payload), indent=2))
+    else:
+        click.echo(_describe(result, x, y, given))
+    if plot:
+        click.echo(f"wrote {plot}", err=True)

@@ -1,0 +1,228 @@
+"""mistruct's tests as a pgmpy CI test: ``PC(ci_test=PgmpyCITest(data)).fit(data)``.
+
+pgmpy 1.1's PC calls its test as ``ci_test(X, Y, Z, significance_level=alpha)``
+without the data and reads a truthy return as "independent" (a tuple would
+be truthy, silently deleting every edge, so this returns a plain bool).
+``orient_rule="pvalue"`` / ``"effect"`` then reads ``p_value_`` and
+``effect_size_`` from the test object right after a call.  The deprecated
+``pgmpy.estimators.PC(data).estimate(ci_test=...)`` passes ``data=`` and
+``independencies=`` as keywords; they are accepted and ignored.
+
+Nothing here imports pgmpy: the adapter only has to be callable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+from mistruct.data import as_frame, encode
+from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
+from mistruct.independence._core import (
+    CITestResult,
+    check_options,
+    query_rng,
+    run_test,
+    seed_entropy,
+)
+
+__all__ = ["PgmpyCITest"]
+
+
+class PgmpyCITest:
+    """A mistruct conditional independence test that pgmpy's PC can call.
+
+    The data are encoded once, here; every call counts one query's strata
+    and runs the chosen test.  Results are cached by query (``X``/``Y`` order
+    and ``Z`` order do not matter), so PC's repeated queries (e.g. with
+    ``orient_rule="pvalue"``) cost nothing.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table PC is fitted on (discrete columns); never modified.
+    method : {"g-test", "g-test-adjusted", "permutation", "sequential"}
+        See :func:`mistruct.ci_test`.
+    n_permutations, estimator, h : see :func:`mistruct.ci_test`
+    seed : None, int or numpy.random.Generator
+        Each query draws from a stream keyed by the seed and the query, so a
+        PC run is reproducible whatever order or thread the tests run in.
+    missing : {"error", "drop", "category"}
+        Missing value handling; ``"drop"`` drops rows with any missing value.
+    cache : bool, default True
+        Keep each query's result.
+
+    Attributes
+    ----------
+    statistic_, p_value_, effect_size_, dof_ : float
+        Of the latest call made by the calling thread (pgmpy reads them after
+        a call); ``effect_size_`` is the CMI in bits.
+    result_ : CITestResult
+        The latest result, with ``alpha`` and ``independent`` for the
+        significance level of that call.
+
+    Notes
+    -----
+    Thread safe: PC's default ``variant="parallel"`` shares one instance
+    across threads.  The cache is guarded by a lock and the ``*_`` attributes
+    are per thread.  The decision is ``p_value > significance_level`` (pgmpy's
+    own tests use ``>=``; the two differ only on exact ties).
+
+    Examples
+    --------
+    >>> from mistruct.datasets import sample_network
+    >>> frame = sample_network("asia", 2000, seed=0).data
+    >>> test = PgmpyCITest(frame, method="g-test")
+    >>> test("smoke", "asia", [], significance_level=0.01)
+    True
+    >>> test("tub", "either", [], significance_level=0.01), round(test.p_value_, 6)
+    (False, 0.0)
+
+    With pgmpy's PC (see docs/independence.md)::
+
+        from pgmpy.causal_discovery import PC
+        pc = PC(ci_test=test, significance_level=0.01).fit(frame)
+        pc.skeleton_.edges()
+    """
+
+    def __init__(
+        self,
+        data,
+        method: str = "g-test",
+        *,
+        n_permutations: int = 1000,
+        estimator: str = "plugin",
+        h: int = 20,
+        seed=None,
+        missing: str = "error",
+        cache: bool = True,
+    ):
+        from mistruct.independence._api import _check_discrete
+
+        self._options = check_options(method, 0.05, n_permutations, estimator, h, False)
+        frame = as_frame(data)
+        _check_discrete(frame, list(frame.columns))
+        self._table = encode(frame, missing=missing)
+        self._index = {name: i for i, name in enumerate(self._table.names)}
+        self._entropy = seed_entropy(seed)
+        self.method = method
+        self.n_permutations = n_permutations
+        self.estimator = estimator
+        self.h = h
+        self.cache = cache
+        self._init_state()
+
+    def _init_state(self):
+        self._cache: dict = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._latest = None
+
+    def __getstate__(self):
+        # Locks and thread-local storage do not pickle (joblib's process backends).
+        state = self.__dict__.copy()
+        for name in ("_lock", "_local", "_latest"):
+            state.pop(name)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._init_state()
+
+    def __repr__(self):
+        return (
+            f"PgmpyCITest(method={self.method!r}, n_permutations={self.n_permutations}, "
+            f"estimator={self.estimator!r}, columns={len(self._index)}, rows={self._table.n_rows})"
+        )
+
+    # ------------------------------------------------------------ pgmpy protocol
+
+    def __call__(self, X, Y, Z=(), significance_level: float = 0.05, **kwargs) -> bool:
+        """Return True when ``X ⟂ Y | Z`` is not rejected at ``significance_level``."""
+        return self.is_independent(X, Y, Z, significance_level)
+
+    def is_independent(self, X, Y, Z=(), significance_level: float = 0.05) -> bool:
+        """Run the test and return the decision as a plain bool."""
+        return self.test(X, Y, Z, significance_level).independent
+
+    def run_test(self, X, Y, Z=()):
+        """Run the test and return ``(statistic, p_value)`` (pgmpy's ``run_test``)."""
+        result = self.test(X, Y, Z)
+        return result.statistic, result.pvalue
+
+    def test(self, X, Y, Z=(), significance_level: float = 0.05) -> CITestResult:
+        """The full :class:`CITestResult` of one query."""
+        if not 0 < significance_level < 1:
+            raise InvalidInputError(
+                f"significance_level must be strictly between 0 and 1, got {significance_level!r}."
+            )
+        key = self._key(X, Y, Z)
+        result = self._cache.get(key) if self.cache else None
+        if result is None:
+            result = self._compute(key)
+            if self.cache:
+                with self._lock:
+                    result = self._cache.setdefault(key, result)
+        result = dataclasses.replace(
+            result,
+            alpha=float(significance_level),
+            independent=bool(result.pvalue > significance_level),
+        )
+        self._local.result = result
+        self._latest = result
+        return result
+
+    def _key(self, X, Y, Z):
+        if isinstance(Z, (str, bytes)) or not hasattr(Z, "__iter__"):
+            Z = (Z,)
+        Z = tuple(Z)
+        unknown = [v for v in (X, Y, *Z) if v not in self._index]
+        if unknown:
+            raise ColumnNotFoundError(
+                f"variable(s) {', '.join(repr(v) for v in unknown)} not in the data the test "
+                f"was built on (columns: {', '.join(repr(c) for c in list(self._index)[:20])})."
+            )
+        if X == Y:
+            raise InvalidInputError(f"X and Y are the same variable ({X!r}).")
+        if X in Z or Y in Z:
+            raise InvalidInputError(
+                f"{X if X in Z else Y!r} is tested and also in the conditioning set {list(Z)}."
+            )
+        x, y = sorted((self._index[X], self._index[Y]))
+        given = tuple(sorted({self._index[v] for v in Z}))
+        return (x, y, given)
+
+    def _compute(self, key):
+        from mistruct.independence._api import _strata
+
+        x, y, given = key
+        strata = _strata(self._table, x, y, given)
+        entropy = self._entropy
+        return run_test(strata, self._options, lambda: query_rng(entropy, (x, y, *given)))
+
+    # ------------------------------------------------------------ latest result
+
+    @property
+    def result_(self) -> CITestResult:
+        result = getattr(self._local, "result", None)
+        if result is None:
+            result = self._latest
+        if result is None:
+            raise AttributeError("no test has run yet; call the test first.")
+        return result
+
+    @property
+    def statistic_(self) -> float:
+        return self.result_.statistic
+
+    @property
+    def p_value_(self) -> float:
+        return self.result_.pvalue
+
+    @property
+    def effect_size_(self) -> float:
+        return self.result_.cmi
+
+    @property
+    def dof_(self) -> int:
+        return self.result_.dof
