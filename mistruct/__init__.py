@@ -16,6 +16,15 @@ from mistruct.exceptions import (
     MissingValuesError,
     StateSpaceTooLargeError,
 )
+from mistruct.independence import (
+    CITestResult,
+    LowPowerWarning,
+    PgmpyCITest,
+    adjust_pvalues,
+    ci_test,
+    ci_test_from_table,
+    ci_tests,
+)
 from mistruct.information import (
     conditional_entropy,
     conditional_entropy_from_table,
@@ -29,6 +38,13 @@ from mistruct.information import (
 )
 
 __all__ = [
+    "CITestResult",
+    "LowPowerWarning",
+    "PgmpyCITest",
+    "adjust_pvalues",
+    "ci_test",
+    "ci_test_from_table",
+    "ci_tests",
     "ESTIMATORS",
     "ColumnNotFoundError",
     "ContinuousDataError",

@@ -1,0 +1,535 @@
+"""Chow-Liu trees and forests, and tree-augmented naive Bayes (TAN).
+
+A Chow-Liu tree is the maximum spanning tree of the mutual information
+matrix (Chow & Liu 1968): among all trees over the columns it is the one
+whose product-of-pairwise-factors distribution is closest to the data in KL
+divergence.  Every pairwise contingency table comes from one chunked one-hot
+matrix product (:func:`mistruct.counts.pairwise_counts`), so the rows are
+read once whatever the number of columns.
+
+Tie-breaking
+------------
+Kruskal's algorithm considers the pairs in one total order: by decreasing MI,
+then by the sorted order of the column names (the pair whose smaller name
+sorts first wins, then the pair whose larger name sorts first).  The MI
+matrix is symmetrized so each pair's value does not depend on where its
+columns sit in the table.  Together these make the tree independent of the
+order of the columns, ties included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from mistruct.counts import PairwiseCounts, pairwise_counts
+from mistruct.data import EncodedTable, as_frame, encode, select_columns
+from mistruct.estimators import check_estimator
+from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
+from mistruct.information import _mi_matrix_nats, mutual_information_from_table
+
+__all__ = ["chow_liu_forest", "chow_liu_tree", "tan"]
+
+_LN2 = float(np.log(2.0))
+
+#: Tests accepted by :func:`chow_liu_forest`.
+FOREST_TESTS = ("g-test", "g-test-adjusted", "permutation", "sequential")
+
+
+# ---------------------------------------------------------------- shared helpers
+# (private, also used by aracne.py and dpi.py)
+
+
+@dataclass(frozen=True)
+class _MIState:
+    """Encoded table, its all-pairs counts and the symmetrized MI matrix (nats)."""
+
+    table: EncodedTable
+    counts: PairwiseCounts
+    mi_nats: np.ndarray
+
+    @property
+    def names(self) -> tuple:
+        return self.table.names
+
+    def mi_bits(self) -> np.ndarray:
+        return self.mi_nats / _LN2
+
+
+def _select(data, columns, what: str = "data") -> pd.DataFrame:
+    """The (unmodified) columns of ``data`` to work on."""
+    return select_columns(as_frame(data, what=what), columns, what=what)
+
+
+def _check_column(frame: pd.DataFrame, name, role: str):
+    if name not in frame.columns:
+        available = ", ".join(repr(c) for c in frame.columns[:20])
+        more = " ..." if frame.shape[1] > 20 else ""
+        raise ColumnNotFoundError(
+            f"{role}={name!r} is not a column of the data; available columns: {available}{more}"
+        )
+
+
+def _mi_state(
+    frame: pd.DataFrame, *, estimator: str, missing: str, chunk_size: int = 4096
+) -> _MIState:
+    table = encode(frame, missing=missing)
+    counts = pairwise_counts(table.codes, table.cardinalities, chunk_size=chunk_size)
+    mi = _symmetrize(_mi_matrix_nats(counts, estimator))
+    return _MIState(table=table, counts=counts, mi_nats=mi)
+
+
+def _symmetrize(matrix: np.ndarray) -> np.ndarray:
+    # M[i, j] and M[j, i] sum the same cells in a different order; their mean is the
+    # same float whatever the column order, which makes every result order-free.
+    return (matrix + matrix.T) / 2
+
+
+def _name_ranks(names) -> np.ndarray:
+    """Rank of each name in sorted order (mixed types sort by type name, then text)."""
+    positions = range(len(names))
+    try:
+        order = sorted(positions, key=lambda j: names[j])
+    except TypeError:
+        order = sorted(positions, key=lambda j: (type(names[j]).__name__, str(names[j])))
+    ranks = np.empty(len(names), dtype=np.int64)
+    ranks[order] = np.arange(len(names))
+    return ranks
+
+
+def _maximum_spanning_tree(weights: np.ndarray, names) -> nx.Graph:
+    """Maximum spanning tree of a complete graph, ties broken by column names.
+
+    Every pair gets an edge, even with weight 0, so every column is a node of
+    the (connected) tree.
+    """
+    p = len(names)
+    tree = nx.Graph()
+    tree.add_nodes_from(names)
+    if p < 2:
+        return tree
+    ranks = _name_ranks(names)
+    rows, cols = np.triu_indices(p, k=1)
+    low = np.minimum(ranks[rows], ranks[cols])
+    high = np.maximum(ranks[rows], ranks[cols])
+    order = np.lexsort((high, low, -weights[rows, cols]))
+    complete = nx.Graph()
+    complete.add_nodes_from(names)
+    n_pairs = len(order)
+    # Kruskal on unique ranks = Kruskal in exactly our order, whatever networkx does with ties.
+    complete.add_edges_from(
+        (names[rows[e]], names[cols[e]], {"_rank": n_pairs - position})
+        for position, e in enumerate(order)
+    )
+    for u, v in nx.maximum_spanning_edges(complete, weight="_rank", data=False):
+        tree.add_edge(u, v)
+    return tree
+
+
+def _orient(undirected: nx.Graph, roots_by_preference, names) -> tuple[nx.DiGraph, list]:
+    """Direct every component away from its root.
+
+    The root of a component is the first node of ``roots_by_preference`` in it
+    (the requested root first, then the columns in table order).
+    """
+    directed = nx.DiGraph()
+    directed.add_nodes_from(names)
+    seen, roots = set(), []
+    for candidate in roots_by_preference:
+        if candidate in seen:
+            continue
+        roots.append(candidate)
+        component = nx.node_connected_component(undirected, candidate)
+        seen |= component
+        for u, v in nx.bfs_edges(undirected, candidate):
+            directed.add_edge(u, v, **undirected.edges[u, v])
+    return directed, roots
+
+
+def _check_alpha(alpha):
+    if not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
+        raise InvalidInputError(f"alpha must be a number between 0 and 1, got {alpha!r}.")
+    return float(alpha)
+
+
+def _ci_results(
+    state: _MIState, queries, *, method, alpha, n_permutations, estimator, seed, progress=False
+) -> pd.DataFrame:
+    """Run mistruct's CI test on (x, y, given) index queries of the encoded table.
+
+    Uses :func:`mistruct.independence.ci_tests_encoded`, so the table is not
+    encoded again.  Returns a DataFrame with columns ``statistic``, ``cmi``,
+    ``pvalue`` and ``dof``, one row per query, in query order.
+    """
+    try:
+        from mistruct.independence import ci_tests_encoded
+    except ImportError as exc:  # pragma: no cover - the module ships with mistruct
+        raise InvalidInputError(
+            f"method={method!r} needs mistruct.independence, which could not be imported "
+            f"({exc}); use method='g-test'."
+        ) from None
+    results = ci_tests_encoded(
+        state.table,
+        [(x, y, tuple(given)) for x, y, given in queries],
+        method=method,
+        alpha=alpha,
+        n_permutations=n_permutations,
+        estimator=estimator,
+        seed=seed,
+        progress=progress,
+    )
+    return pd.DataFrame(
+        {
+            "statistic": [float(r.statistic) for r in results],
+            "cmi": [float(r.cmi) for r in results],
+            "pvalue": [float(r.pvalue) for r in results],
+            "dof": [int(r.dof) for r in results],
+        },
+        columns=["statistic", "cmi", "pvalue", "dof"],
+    )
+
+
+def _g_pvalues(state: _MIState, pairs) -> pd.DataFrame:
+    """Asymptotic G-test of I(X;Y) = 0 for index pairs, straight from the counts.
+
+    G = 2 N I(X;Y) (plug-in, nats); degrees of freedom (|X|-1)(|Y|-1) with
+    the levels observed in the data, as :func:`mistruct.independence.ci_test`
+    counts them (for one pair, "g-test" and "g-test-adjusted" agree).
+    """
+    from scipy.stats import chi2
+
+    if not pairs:
+        return pd.DataFrame(columns=["statistic", "pvalue", "dof"])
+    plugin = _symmetrize(_mi_matrix_nats(state.counts, "plugin"))
+    observed = np.array(
+        [np.count_nonzero(state.counts.marginal(j)) for j in range(len(state.names))],
+        dtype=np.int64,
+    )
+    i, j = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+    statistic = 2.0 * state.counts.n_rows * plugin[i, j]
+    dof = np.maximum(observed[i] - 1, 0) * np.maximum(observed[j] - 1, 0)
+    # dof = 0: one of the variables is constant, so it is independent of anything.
+    pvalue = np.where(dof > 0, chi2.sf(statistic, np.maximum(dof, 1)), 1.0)
+    return pd.DataFrame({"statistic": statistic, "pvalue": pvalue, "dof": dof})
+
+
+# ---------------------------------------------------------------- public API
+
+
+def chow_liu_tree(
+    data,
+    *,
+    root=None,
+    estimator: str = "plugin",
+    columns=None,
+    missing: str = "error",
+    chunk_size: int = 4096,
+) -> nx.DiGraph:
+    """Chow-Liu tree: the maximum spanning tree of the mutual information matrix.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Discrete columns (float columns must be discretized first).  Never modified.
+    root : column label, optional
+        The node the edges point away from; by default the first column.
+        The undirected tree does not depend on it.
+    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}
+        MI estimator for the edge weights (see :mod:`mistruct.estimators`).
+    columns : list, optional
+        Columns to use (all by default).
+    missing : {"error", "drop", "category"}
+        Handling of NaN/None; ``"drop"`` drops every row with a missing value.
+    chunk_size : int, default 4096
+        Rows per matrix product when counting (bounds memory).
+
+    Returns
+    -------
+    networkx.DiGraph
+        A spanning tree: every column is a node, even one independent of all
+        others (it hangs on the tree by an edge of MI 0; use
+        :func:`chow_liu_forest` to cut such edges).  Edge attributes:
+        ``mi`` and ``weight``, both the mutual information in bits.
+        Graph attributes: ``method`` (``"chow-liu"``), ``root``,
+        ``estimator``, ``n_rows``.
+
+    Notes
+    -----
+    Ties between pairs of equal MI are broken by the sorted order of the
+    column names (see the module documentation), so the tree does not
+    depend on the order of the columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"a": [0, 0, 1, 1, 0, 1], "b": [0, 0, 1, 1, 1, 1],
+    ...                       "c": [1, 1, 0, 0, 1, 0]})
+    >>> tree = chow_liu_tree(frame)
+    >>> sorted(tree.edges())
+    [('a', 'b'), ('a', 'c')]
+    >>> round(tree.edges["a", "c"]["mi"], 3)
+    1.0
+    >>> chow_liu_tree(frame, root="c").graph["root"]
+    'c'
+    """
+    check_estimator(estimator)
+    frame = _select(data, columns)
+    if root is not None:
+        _check_column(frame, root, "root")
+    state = _mi_state(frame, estimator=estimator, missing=missing, chunk_size=chunk_size)
+    return _tree_from_state(state, root=root, estimator=estimator)
+
+
+def _tree_from_state(state: _MIState, *, root, estimator: str) -> nx.DiGraph:
+    names = state.names
+    mi_bits = state.mi_bits()
+    undirected = _maximum_spanning_tree(mi_bits, names)
+    index = {name: j for j, name in enumerate(names)}
+    for u, v in undirected.edges():
+        value = float(mi_bits[index[u], index[v]])
+        undirected.edges[u, v].update(mi=value, weight=value)
+    root = names[0] if root is None else root
+    tree, _ = _orient(undirected, [root, *names], names)
+    tree.graph.update(method="chow-liu", root=root, estimator=estimator, n_rows=state.table.n_rows)
+    return tree
+
+
+def chow_liu_forest(
+    data,
+    *,
+    alpha: float = 0.05,
+    test: str = "g-test",
+    root=None,
+    estimator: str = "plugin",
+    columns=None,
+    missing: str = "error",
+    n_permutations: int = 1000,
+    seed=None,
+    progress: bool = False,
+    chunk_size: int = 4096,
+) -> nx.DiGraph:
+    """Chow-Liu forest: the Chow-Liu tree without its non-significant edges.
+
+    Each edge of the Chow-Liu tree is tested for independence of its two
+    columns; edges whose test does not reject independence at ``alpha``
+    (p-value > alpha) are removed, so columns independent of the rest stay
+    unconnected.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+    alpha : float, default 0.05
+        Significance level of each edge test (no multiple-testing correction:
+        there are ``p - 1`` tests).
+    test : {"g-test", "g-test-adjusted", "permutation", "sequential"}
+        ``"g-test"``: G = 2·N·I(X;Y) (plug-in MI in nats) against χ² with
+        (|X|-1)(|Y|-1) degrees of freedom (levels observed in the data),
+        computed from the all-pairs counts already at hand (no recount).
+        For a pair without conditioning, ``"g-test-adjusted"`` is the same
+        test.  ``"permutation"`` and ``"sequential"``
+        run :func:`mistruct.independence.ci_test` on each tree edge (all in
+        one batch on the encoded table).
+    root : column label, optional
+        Root of the component that holds it (default: the first column);
+        every other component is directed away from its first column in
+        table order.
+    estimator : str, default "plugin"
+        MI estimator for the tree's edge weights.  The asymptotic tests
+        always use the plug-in MI, for which G has its χ² distribution.
+    columns, missing, chunk_size
+        As in :func:`chow_liu_tree`.
+    n_permutations : int, default 1000
+        Permutations per edge for the permutation tests.
+    seed : int or numpy.random.Generator, optional
+        For the permutation tests.
+    progress : bool, default False
+        Progress bar over the permutation tests.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Every column is a node.  Edge attributes: ``mi``, ``weight`` (bits),
+        ``statistic`` (G), ``pvalue``, ``dof``.  Graph attributes:
+        ``method`` (``"chow-liu-forest"``), ``root``, ``roots`` (one per
+        component), ``alpha``, ``test``, ``estimator``, ``n_rows`` and
+        ``removed``: the dropped tree edges as ``(u, v, pvalue)`` tuples.
+
+    Examples
+    --------
+    >>> from mistruct.datasets import sample_network
+    >>> example = sample_network("asia", 500, seed=0)
+    >>> forest = chow_liu_forest(example.data, alpha=0.01)
+    >>> forest.number_of_nodes(), forest.number_of_edges() < 7
+    (8, True)
+    >>> all(forest.edges[e]["pvalue"] <= 0.01 for e in forest.edges)
+    True
+    """
+    alpha = _check_alpha(alpha)
+    if test not in FOREST_TESTS:
+        raise InvalidInputError(
+            f"test={test!r} is not an option; use one of {', '.join(map(repr, FOREST_TESTS))}."
+        )
+    check_estimator(estimator)
+    frame = _select(data, columns)
+    if root is not None:
+        _check_column(frame, root, "root")
+    state = _mi_state(frame, estimator=estimator, missing=missing, chunk_size=chunk_size)
+    tree = _tree_from_state(state, root=root, estimator=estimator)
+    names = state.names
+    index = {name: j for j, name in enumerate(names)}
+    edges = list(tree.edges())
+    if test in ("g-test", "g-test-adjusted"):
+        results = _g_pvalues(state, [(index[u], index[v]) for u, v in edges])
+    else:
+        results = _ci_results(
+            state,
+            [(index[u], index[v], ()) for u, v in edges],
+            method=test,
+            alpha=alpha,
+            n_permutations=n_permutations,
+            estimator="plugin",
+            seed=seed,
+            progress=progress,
+        )
+    undirected = nx.Graph()
+    undirected.add_nodes_from(names)
+    removed = []
+    for (u, v), row in zip(edges, results.itertuples(index=False), strict=True):
+        attributes = dict(tree.edges[u, v])
+        attributes.update(statistic=float(row.statistic), pvalue=float(row.pvalue), dof=row.dof)
+        if row.pvalue <= alpha:
+            undirected.add_edge(u, v, **attributes)
+        else:
+            removed.append((u, v, float(row.pvalue)))
+    root = names[0] if root is None else root
+    forest, roots = _orient(undirected, [root, *names], names)
+    forest.graph.update(
+        method="chow-liu-forest",
+        root=root,
+        roots=roots,
+        alpha=alpha,
+        test=test,
+        estimator=estimator,
+        n_rows=state.table.n_rows,
+        removed=removed,
+    )
+    return forest
+
+
+def tan(
+    data,
+    class_column,
+    *,
+    root=None,
+    estimator: str = "plugin",
+    columns=None,
+    missing: str = "error",
+    chunk_size: int = 4096,
+) -> nx.DiGraph:
+    """Tree-augmented naive Bayes (Friedman, Geiger & Goldszmidt 1997).
+
+    A Chow-Liu tree over the features weighted by the class-conditional
+    mutual information I(Xi; Xj | C), plus an edge from the class to every
+    feature.
+
+    The conditional MI of every pair comes from one all-pairs count per
+    class: the rows of each class go through
+    :func:`mistruct.counts.pairwise_counts` and the per-class MI matrices
+    are averaged with weights P(C = c), i.e.
+    ``I(Xi; Xj | C) = sum_c P(c) I(Xi; Xj | C = c)``.  With an estimator
+    other than the plug-in, it is applied within each class.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+    class_column : column label
+        The class variable; it is the parent of every feature and never the
+        root of the feature tree.
+    root : column label, optional
+        Root of the feature tree (default: the first feature column).
+    estimator, columns, missing, chunk_size
+        As in :func:`chow_liu_tree`; ``columns`` lists the features (the
+        class column is added if it is not among them).
+
+    Returns
+    -------
+    networkx.DiGraph
+        Class -> feature edges carry ``mi`` = I(C; Xi) (bits); feature tree
+        edges carry ``cmi`` = I(Xi; Xj | C) (bits).  Both carry ``weight``
+        (the same number).  Graph attributes: ``method`` (``"tan"``),
+        ``root``, ``class_column``, ``estimator``, ``n_rows``.
+
+    Examples
+    --------
+    >>> from mistruct.datasets import sample_network
+    >>> data = sample_network("asia", 500, seed=0).data
+    >>> model = tan(data, "dysp")
+    >>> sorted(model.successors("dysp"))[:3]
+    ['asia', 'bronc', 'either']
+    >>> model.number_of_edges()  # 7 class edges + 6 tree edges
+    13
+    >>> model.graph["root"]
+    'asia'
+    """
+    check_estimator(estimator)
+    frame = as_frame(data)
+    _check_column(frame, class_column, "class_column")
+    if columns is not None:
+        columns = [columns] if np.isscalar(columns) else list(columns)
+        if class_column not in columns:
+            columns = [*columns, class_column]
+    frame = _select(frame, columns)
+    features = [c for c in frame.columns if c != class_column]
+    if not features:
+        raise InvalidInputError("tan needs at least one feature column besides the class.")
+    if root is not None:
+        _check_column(frame, root, "root")
+        if root == class_column:
+            raise InvalidInputError(
+                f"root={root!r} is the class column; the root must be a feature "
+                "(the class is the parent of every feature already)."
+            )
+    table = encode(frame, missing=missing)
+    c = table.names.index(class_column)
+    f = [table.names.index(name) for name in features]
+    class_codes = table.codes[:, c].astype(np.int64)
+    feature_codes = table.codes[:, f]
+    feature_cards = table.cardinalities[f]
+    n = table.n_rows
+    order = np.argsort(class_codes, kind="stable")
+    sorted_codes = feature_codes[order]
+    class_sizes = np.bincount(class_codes, minlength=int(table.cardinalities[c]))
+    bounds = np.concatenate([[0], np.cumsum(class_sizes)])
+    p = len(f)
+    cmi = np.zeros((p, p))
+    by_class = np.zeros((len(class_sizes), int(feature_cards.sum())), dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(feature_cards)])
+    for k, size in enumerate(class_sizes):
+        if size == 0:
+            continue
+        stratum = sorted_codes[bounds[k] : bounds[k + 1]]
+        counts = pairwise_counts(stratum, feature_cards, chunk_size=chunk_size)
+        cmi += (size / n) * _symmetrize(_mi_matrix_nats(counts, estimator))
+        for j in range(p):
+            by_class[k, offsets[j] : offsets[j + 1]] = counts.marginal(j)
+    cmi_bits = cmi / _LN2
+    undirected = _maximum_spanning_tree(cmi_bits, tuple(features))
+    for u, v in undirected.edges():
+        value = float(cmi_bits[features.index(u), features.index(v)])
+        undirected.edges[u, v].update(cmi=value, weight=value)
+    root = features[0] if root is None else root
+    tree, _ = _orient(undirected, [root, *features], features)
+    model = nx.DiGraph()
+    model.add_nodes_from(table.names)
+    for j, name in enumerate(features):
+        class_table = by_class[:, offsets[j] : offsets[j + 1]]
+        value = float(mutual_information_from_table(class_table, base=2, estimator=estimator))
+        model.add_edge(class_column, name, mi=value, weight=value)
+    model.add_edges_from(tree.edges(data=True))
+    model.graph.update(
+        method="tan", root=root, class_column=class_column, estimator=estimator, n_rows=n
+    )
+    return model

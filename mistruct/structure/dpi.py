@@ -1,0 +1,406 @@
+"""Data processing inequality (DPI) checks along Markov chains.
+
+A chain X - Y - Z claims X -> Y -> Z (or its reverse, or X <- Y -> Z): X and
+Z are independent given Y.  Two consequences can be checked on data:
+
+* the DPI: ``I(X;Z) <= min(I(X;Y), I(Y;Z))``, measured by the *slack*
+  ``min(I(X;Y), I(Y;Z)) - I(X;Z)``, which a chain never makes negative;
+* the conditional independence ``X ⟂ Z | Y``: ``I(X;Z|Y) = 0``, tested with
+  :func:`mistruct.independence.ci_test`.
+
+:func:`dpi_check` checks every such chain of a graph (paths X - Y - Z whose
+ends are not adjacent); :func:`markov_chain_check` checks a chain the user
+names.  A Chow-Liu tree always satisfies the DPI on its own training data:
+by the cycle property of maximum spanning trees, an edge left out is no
+heavier than any tree edge on the path between its ends.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from mistruct.counts import stratified_tables
+from mistruct.estimators import check_estimator
+from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
+from mistruct.information import mutual_information_from_table
+from mistruct.structure.chow_liu import _check_alpha, _ci_results, _mi_state, _select
+
+__all__ = ["dpi_check", "markov_chain_check"]
+
+CI_METHODS = ("g-test", "g-test-adjusted", "permutation", "sequential")
+
+COLUMNS = [
+    "x",
+    "y",
+    "z",
+    "mi_xy",
+    "mi_yz",
+    "mi_xz",
+    "slack",
+    "cmi_xz_given_y",
+    "statistic",
+    "dof",
+    "pvalue",
+    "dpi_violation",
+    "ci_rejected",
+    "violation",
+]
+
+
+def _check_options(alpha, method, tolerance, estimator):
+    alpha = _check_alpha(alpha)
+    if method not in CI_METHODS:
+        raise InvalidInputError(
+            f"method={method!r} is not a CI test; use one of {', '.join(map(repr, CI_METHODS))}."
+        )
+    if not isinstance(tolerance, (int, float, np.floating)) or not tolerance >= 0:
+        raise InvalidInputError(f"tolerance must be a number >= 0 (bits), got {tolerance!r}.")
+    check_estimator(estimator)
+    return alpha
+
+
+def _strata(state, i: int, j: int, k: int) -> np.ndarray:
+    """(stratum of Xj, Xi, Xk) counts from the encoded codes (observed strata only)."""
+    cards, codes = state.table.cardinalities, state.table.codes
+    return stratified_tables(
+        codes[:, i], codes[:, k], codes[:, j], int(cards[i]), int(cards[k]), int(cards[j])
+    )
+
+
+def _plugin_cmi_nats(strata: np.ndarray) -> float:
+    counts = strata.astype(float)
+    n = counts.sum()
+    n_s = counts.sum(axis=(1, 2), keepdims=True)
+    n_sx = counts.sum(axis=2, keepdims=True)
+    n_sz = counts.sum(axis=1, keepdims=True)
+    positive = counts > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(positive, counts * n_s / (n_sx * n_sz), 1.0)
+        terms = np.where(positive, counts * np.log(ratio), 0.0)
+    return max(float(terms.sum() / n), 0.0)
+
+
+def _g_test(strata: np.ndarray, *, adjusted: bool):
+    """G = 2 N I(X;Z|Y) (plug-in, nats) against chi-square: (statistic, dof, pvalue).
+
+    Degrees of freedom as :func:`mistruct.independence.ci_test` counts them:
+    (|X|-1)(|Z|-1)|Y| with the levels and strata observed in the data, or,
+    adjusted, the sum over strata of (rows - 1)(columns - 1) counting only
+    the non-empty rows and columns of each stratum (as bnlearn's
+    ``mi-adf``).  With 0 degrees of freedom the p-value is 1.
+    """
+    from scipy.stats import chi2
+
+    statistic = 2.0 * float(strata.sum()) * _plugin_cmi_nats(strata)
+    if adjusted:
+        rows = np.count_nonzero(strata.sum(axis=2), axis=1)
+        cols = np.count_nonzero(strata.sum(axis=1), axis=1)
+        dof = int(np.sum(np.maximum(rows - 1, 0) * np.maximum(cols - 1, 0)))
+    else:
+        levels_x = np.count_nonzero(strata.sum(axis=(0, 2)))
+        levels_z = np.count_nonzero(strata.sum(axis=(0, 1)))
+        dof = max(levels_x - 1, 0) * max(levels_z - 1, 0) * strata.shape[0]
+    pvalue = float(chi2.sf(statistic, dof)) if dof > 0 else 1.0
+    return statistic, int(dof), pvalue
+
+
+def _rows(
+    state,
+    triples,
+    *,
+    alpha,
+    method,
+    tolerance,
+    estimator,
+    n_permutations,
+    seed,
+    test_mask,
+    progress,
+):
+    """One row per (i, j, k) index triple: DPI slack and the CI test of Xi ⟂ Xk | Xj.
+
+    The asymptotic tests come from the same stratified table as the CMI (no
+    recount); the permutation tests run :func:`mistruct.independence.ci_test`.
+    """
+    names = state.names
+    mi = state.mi_bits()
+    asymptotic = method in ("g-test", "g-test-adjusted")
+    records, statistic, dof, pvalue = [], [], [], []
+    for (i, j, k), tested in zip(triples, test_mask, strict=True):
+        strata = _strata(state, i, j, k)
+        # (stratum, x, z) -> (x, z, stratum): the conditional MI of axes 0 and 1 given axis 2.
+        cmi = mutual_information_from_table(np.moveaxis(strata, 0, -1), base=2, estimator=estimator)
+        mi_xy, mi_yz, mi_xz = float(mi[i, j]), float(mi[j, k]), float(mi[i, k])
+        records.append(
+            {
+                "x": names[i],
+                "y": names[j],
+                "z": names[k],
+                "mi_xy": mi_xy,
+                "mi_yz": mi_yz,
+                "mi_xz": mi_xz,
+                "slack": min(mi_xy, mi_yz) - mi_xz,
+                "cmi_xz_given_y": float(cmi),
+            }
+        )
+        if tested and asymptotic:
+            g, df, p = _g_test(strata, adjusted=method == "g-test-adjusted")
+        else:
+            g, df, p = np.nan, np.nan, np.nan
+        statistic.append(g)
+        dof.append(df)
+        pvalue.append(p)
+    frame = pd.DataFrame.from_records(records, columns=COLUMNS[:8])
+    statistic = np.asarray(statistic, dtype=float)
+    dof = np.asarray(dof, dtype=float)
+    pvalue = np.asarray(pvalue, dtype=float)
+    tested = [t for t, m in zip(triples, test_mask, strict=True) if m]
+    if tested and not asymptotic:
+        results = _ci_results(
+            state,
+            [(i, k, (j,)) for i, j, k in tested],
+            method=method,
+            alpha=alpha,
+            n_permutations=n_permutations,
+            estimator=estimator,
+            seed=seed,
+            progress=progress,
+        )
+        where = np.flatnonzero(test_mask)
+        statistic[where] = results["statistic"].to_numpy(dtype=float)
+        pvalue[where] = results["pvalue"].to_numpy(dtype=float)
+        dof[where] = pd.to_numeric(results["dof"], errors="coerce").to_numpy(dtype=float)
+    frame["statistic"] = statistic
+    frame["dof"] = dof
+    frame["pvalue"] = pvalue
+    frame["dpi_violation"] = (frame["slack"] < -tolerance).to_numpy(dtype=bool)
+    frame["ci_rejected"] = np.asarray(pvalue <= alpha, dtype=bool)  # NaN (untested) -> False
+    frame["violation"] = frame["dpi_violation"] | frame["ci_rejected"]
+    return frame
+
+
+def dpi_check(
+    graph,
+    data,
+    *,
+    alpha: float = 0.05,
+    method: str = "g-test",
+    tolerance: float = 0.0,
+    estimator: str = "plugin",
+    n_permutations: int = 1000,
+    seed=None,
+    missing: str = "error",
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Check every chain X - Y - Z of a graph against the data.
+
+    A chain is a path X - Y - Z of the graph's skeleton whose ends X and Z
+    are not adjacent: the graph claims ``X ⟂ Z | Y``, so the DPI
+    ``I(X;Z) <= min(I(X;Y), I(Y;Z))`` must hold and ``I(X;Z|Y)`` must be 0.
+    The MI matrix of the graph's columns is computed once (one pass over the
+    rows); each chain adds one stratified count for its CMI and one CI test.
+
+    Parameters
+    ----------
+    graph : networkx.Graph or networkx.DiGraph
+        Its nodes must be columns of ``data``.  Directions only matter for
+        colliders (see ``collider`` below).
+    data : DataFrame or 2-D array
+        Discrete columns; never modified.
+    alpha : float, default 0.05
+        Level of the CI test.
+    method : {"g-test", "g-test-adjusted", "permutation", "sequential"}
+        CI test of ``X ⟂ Z | Y``.  ``"g-test"``: G = 2·N·I(X;Z|Y) (plug-in,
+        nats) against χ² with (|X|-1)(|Z|-1)|Y| degrees of freedom, from the
+        same stratified table as the CMI (levels and strata counted as
+        observed, as :func:`mistruct.independence.ci_test` does);
+        ``"g-test-adjusted"`` counts only
+        the non-empty rows and columns of each stratum (bnlearn's
+        ``mi-adf``).  The permutation tests run
+        :func:`mistruct.independence.ci_test` on each chain (one batch on the
+        encoded table).
+    tolerance : float, default 0.0
+        Bits of negative slack forgiven before a DPI violation is flagged.
+    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}
+        MI / CMI estimator.  With the plug-in estimator a Chow-Liu tree
+        never shows a negative slack on its training data; bias-corrected
+        estimates need not obey the DPI exactly.
+    n_permutations : int, default 1000
+        For the permutation tests.
+    seed : int or numpy.random.Generator, optional
+        For the permutation tests.
+    missing : {"error", "drop", "category"}
+    progress : bool, default False
+        Progress bar over the permutation tests.
+
+    Returns
+    -------
+    DataFrame
+        One row per chain, X before Z in table order, sorted by Y then X then
+        Z.  Columns: ``x``, ``y``, ``z``; ``mi_xy``, ``mi_yz``, ``mi_xz``
+        (bits); ``slack`` = min(mi_xy, mi_yz) - mi_xz; ``cmi_xz_given_y``
+        (bits); ``statistic``, ``dof``, ``pvalue`` of the CI test;
+        ``dpi_violation`` = ``slack < -tolerance``; ``ci_rejected`` =
+        ``pvalue <= alpha`` (the test rejects independence); ``collider``:
+        X -> Y <- Z in a directed graph, where the graph claims no chain
+        (X and Z are then dependent given Y); ``violation`` =
+        (``dpi_violation`` or ``ci_rejected``) and not ``collider``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, networkx as nx
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.integers(0, 2, 2000)
+    >>> b = np.where(rng.random(2000) < 0.1, 1 - a, a)
+    >>> c = np.where(rng.random(2000) < 0.1, 1 - b, b)
+    >>> data = pd.DataFrame({"a": a, "b": b, "c": c})
+    >>> report = dpi_check(nx.Graph([("a", "b"), ("b", "c")]), data)
+    >>> report[["x", "y", "z", "violation"]]
+       x  y  z  violation
+    0  a  b  c      False
+    >>> dpi_check(nx.Graph([("b", "a"), ("a", "c")]), data)["violation"].tolist()
+    [True]
+    """
+    alpha = _check_options(alpha, method, tolerance, estimator)
+    if not isinstance(graph, nx.Graph):
+        raise InvalidInputError(
+            f"graph must be a networkx Graph or DiGraph, got {type(graph).__name__}."
+        )
+    frame = _select(data, None)
+    absent = [node for node in graph.nodes if node not in frame.columns]
+    if absent:
+        raise ColumnNotFoundError(
+            f"graph node(s) {', '.join(map(repr, absent))} are not columns of the data; "
+            "the graph must be learned on (or relabelled to) the data's columns."
+        )
+    order = [c for c in frame.columns if c in graph]
+    state = _mi_state(frame[order], estimator=estimator, missing=missing)
+    index = {name: j for j, name in enumerate(order)}
+    skeleton = nx.Graph()
+    skeleton.add_nodes_from(order)
+    skeleton.add_edges_from((u, v) for u, v in graph.edges() if u != v)
+    triples, colliders = [], []
+    for y in order:
+        neighbours = sorted(skeleton.neighbors(y), key=index.__getitem__)
+        for a, x in enumerate(neighbours):
+            for z in neighbours[a + 1 :]:
+                if skeleton.has_edge(x, z):
+                    continue
+                triples.append((index[x], index[y], index[z]))
+                colliders.append(_is_collider(graph, x, y, z))
+    report = _rows(
+        state,
+        triples,
+        alpha=alpha,
+        method=method,
+        tolerance=tolerance,
+        estimator=estimator,
+        n_permutations=n_permutations,
+        seed=seed,
+        test_mask=np.ones(len(triples), dtype=bool),
+        progress=progress,
+    )
+    collider = np.asarray(colliders, dtype=bool)
+    report.insert(len(COLUMNS) - 1, "collider", collider)
+    report["violation"] = report["violation"].to_numpy(dtype=bool) & ~collider
+    return report
+
+
+def _is_collider(graph, x, y, z) -> bool:
+    if not graph.is_directed():
+        return False
+
+    def into(u):  # u -> y directed (not an undirected u <-> y pair of a CPDAG)
+        return graph.has_edge(u, y) and not graph.has_edge(y, u)
+
+    return into(x) and into(z)
+
+
+def markov_chain_check(
+    data,
+    chain,
+    *,
+    alpha: float = 0.05,
+    method: str = "g-test",
+    tolerance: float = 0.0,
+    tests: str = "consecutive",
+    estimator: str = "plugin",
+    n_permutations: int = 1000,
+    seed=None,
+    missing: str = "error",
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Check that columns form a Markov chain X1 -> X2 -> ... -> Xm.
+
+    Every DPI inequality along the chain is checked: for each ``i < j < k``,
+    ``I(Xi;Xk) <= min(I(Xi;Xj), I(Xj;Xk))`` (these imply the rest, e.g.
+    ``I(X1;X4) <= I(X2;X3)``).  The conditional independence
+    ``Xi ⟂ Xk | Xj`` is tested for consecutive triples (``k = i + 2``,
+    ``j = i + 1``), or for every triple with ``tests="all"``.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+    chain : list of column labels
+        At least three distinct columns, in chain order.
+    alpha, method, tolerance, estimator, n_permutations, seed, missing, progress
+        As in :func:`dpi_check`.
+    tests : {"consecutive", "all"}, default "consecutive"
+        Which triples get a CI test.
+
+    Returns
+    -------
+    DataFrame
+        One row per triple ``i < j < k`` (x = Xi, y = Xj, z = Xk), with the
+        columns of :func:`dpi_check` (no ``collider``) and ``consecutive``;
+        untested triples have NaN ``statistic``, ``dof`` and ``pvalue`` and
+        ``ci_rejected`` False.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.integers(0, 2, 2000)
+    >>> b = np.where(rng.random(2000) < 0.1, 1 - a, a)
+    >>> c = np.where(rng.random(2000) < 0.1, 1 - b, b)
+    >>> data = pd.DataFrame({"a": a, "b": b, "c": c})
+    >>> markov_chain_check(data, ["a", "b", "c"])["violation"].any()
+    np.False_
+    >>> markov_chain_check(data, ["b", "a", "c"])["violation"].any()
+    np.True_
+    """
+    alpha = _check_options(alpha, method, tolerance, estimator)
+    if tests not in ("consecutive", "all"):
+        raise InvalidInputError(f"tests={tests!r} is not an option; use 'consecutive' or 'all'.")
+    if isinstance(chain, str) or not hasattr(chain, "__iter__"):
+        raise InvalidInputError(
+            f"chain must be a list of at least three column labels, got {chain!r}."
+        )
+    chain = list(chain)
+    if len(chain) < 3:
+        raise InvalidInputError(
+            f"a chain needs at least three columns to check, got {len(chain)}: {chain}."
+        )
+    if len(set(chain)) != len(chain):
+        raise InvalidInputError(f"chain names a column more than once: {chain}.")
+    frame = _select(data, chain)
+    state = _mi_state(frame, estimator=estimator, missing=missing)
+    m = len(chain)
+    triples = [(i, j, k) for i in range(m) for j in range(i + 1, m) for k in range(j + 1, m)]
+    consecutive = np.array([j == i + 1 and k == i + 2 for i, j, k in triples], dtype=bool)
+    report = _rows(
+        state,
+        triples,
+        alpha=alpha,
+        method=method,
+        tolerance=tolerance,
+        estimator=estimator,
+        n_permutations=n_permutations,
+        seed=seed,
+        test_mask=consecutive if tests == "consecutive" else np.ones(len(triples), dtype=bool),
+        progress=progress,
+    )
+    report.insert(3, "consecutive", consecutive)
+    return report

@@ -1,0 +1,101 @@
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from mistruct.datasets import load_network
+from mistruct.exceptions import InvalidInputError
+from mistruct.structure.pc import cpdag_to_dag, orient_cpdag, skeleton_search
+
+
+def _true_dag(name):
+    model = load_network(name)
+    graph = nx.DiGraph(model.edges())
+    graph.add_nodes_from(model.nodes())
+    return graph
+
+
+def _oracle(dag, nodes):
+    """A perfect CI test: p = 1 when d-separated, 0 otherwise."""
+
+    def test_batch(queries):
+        pvalues = [
+            1.0 if nx.is_d_separator(dag, {nodes[i]}, {nodes[j]}, {nodes[k] for k in s}) else 0.0
+            for i, j, s in queries
+        ]
+        return np.array(pvalues), np.zeros(len(queries))
+
+    return test_batch
+
+
+def _v_structures(graph):
+    """Unshielded colliders a -> c <- b of the directed part of a (C)PDAG."""
+    found = set()
+    for c in graph.nodes():
+        parents = [a for a in graph.predecessors(c) if not graph.has_edge(c, a)]
+        for a, b in itertools.combinations(sorted(parents), 2):
+            if not (graph.has_edge(a, b) or graph.has_edge(b, a)):
+                found.add((a, b, c))
+    return found
+
+
+@pytest.mark.parametrize("name", ["asia", "child"])
+def test_oracle_pc_recovers_skeleton_and_v_structures(name):
+    dag = _true_dag(name)
+    nodes = sorted(dag.nodes())
+    skeleton, n_tests = skeleton_search(nodes, _oracle(dag, nodes), alpha=0.5)
+    assert set(map(frozenset, skeleton.edges())) == set(map(frozenset, dag.edges()))
+    assert n_tests > 0
+    for pair, sepset in skeleton.graph["sepsets"].items():
+        a, b = sorted(pair)
+        assert nx.is_d_separator(dag, {a}, {b}, set(sepset))
+    cpdag = orient_cpdag(skeleton)
+    assert _v_structures(cpdag) == _v_structures(dag)
+    # Every directed edge of the CPDAG has the true direction (compelled edges).
+    for a, b in cpdag.edges():
+        if not cpdag.has_edge(b, a):
+            assert dag.has_edge(a, b)
+    extension = cpdag_to_dag(cpdag)
+    assert nx.is_directed_acyclic_graph(extension)
+    assert set(map(frozenset, extension.edges())) == set(map(frozenset, dag.edges()))
+    assert _v_structures(extension) == _v_structures(dag)
+
+
+def test_result_does_not_depend_on_node_order():
+    dag = _true_dag("asia")
+    nodes = sorted(dag.nodes())
+    first, _ = skeleton_search(nodes, _oracle(dag, nodes), alpha=0.5)
+    cpdag = orient_cpdag(first)
+    # Same graph built with nodes inserted in another order.
+    shuffled = nx.Graph()
+    shuffled.add_nodes_from(reversed(list(first.nodes())))
+    shuffled.add_edges_from(reversed(list(first.edges())))
+    shuffled.graph["sepsets"] = first.graph["sepsets"]
+    assert set(orient_cpdag(shuffled).edges()) == set(cpdag.edges())
+
+
+def test_max_cond_size_stops_early():
+    dag = _true_dag("asia")
+    nodes = sorted(dag.nodes())
+    level0, _ = skeleton_search(nodes, _oracle(dag, nodes), alpha=0.5, max_cond_size=0)
+    full, _ = skeleton_search(nodes, _oracle(dag, nodes), alpha=0.5)
+    assert level0.number_of_edges() > full.number_of_edges()
+
+
+def test_collider_is_oriented_and_chain_is_not():
+    skeleton = nx.Graph([("a", "c"), ("b", "c"), ("c", "d")])
+    skeleton.graph["sepsets"] = {
+        frozenset(("a", "b")): (),
+        frozenset(("a", "d")): ("c",),
+        frozenset(("b", "d")): ("c",),
+    }
+    cpdag = orient_cpdag(skeleton)
+    assert cpdag.has_edge("a", "c") and not cpdag.has_edge("c", "a")
+    # Meek rule 1: a -> c - d with a, d not adjacent gives c -> d.
+    assert cpdag.has_edge("c", "d") and not cpdag.has_edge("d", "c")
+
+
+def test_cpdag_to_dag_rejects_directed_cycles():
+    with pytest.raises(InvalidInputError, match="directed cycle"):
+        cpdag_to_dag(nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a")]))
