@@ -1,4 +1,4 @@
-"""Figures: learned networks (and, separately, other plots of the library).
+"""Figures: learned networks, MI heatmaps, null distributions of CI tests.
 
 matplotlib is imported inside the functions only.  Figures are built as
 ``matplotlib.figure.Figure`` objects rendered by the Agg backend, without
@@ -15,7 +15,7 @@ import numpy as np
 from mistruct._io import atomic_path
 from mistruct.exceptions import InvalidInputError
 
-__all__ = ["plot_graph"]
+__all__ = ["plot_graph", "plot_heatmap", "plot_null_distribution"]
 
 #: Edge colours when a true graph is given.
 EDGE_COLOURS = {
@@ -158,7 +158,6 @@ def plot_graph(
         if not folder.is_dir():
             raise InvalidInputError(f"cannot write {path}: folder {folder} does not exist.")
 
-    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
     union = nx.Graph()
@@ -173,7 +172,7 @@ def plot_graph(
     n_nodes = union.number_of_nodes()
     if ax is None:
         side = float(np.clip(2.2 + 0.32 * n_nodes, 4.0, 16.0))
-        figure = Figure(figsize=figsize or (side * 1.15, side), layout="constrained")
+        figure = _new_figure(figsize or (side * 1.15, side))
         ax = figure.add_subplot()
     else:
         figure = ax.figure
@@ -267,7 +266,170 @@ def plot_graph(
         ax.set_title(title)
     ax.set_axis_off()
     ax.margins(0.08)
+    _save(figure, path, dpi)
+    return figure
+
+
+def _new_figure(figsize):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save(figure, path, dpi):
     if path is not None:
         with atomic_path(path) as temporary:
             figure.savefig(temporary, dpi=dpi)
+
+
+def plot_heatmap(
+    matrix, path=None, *, title=None, cmap="viridis", annotate=None, diagonal=False, dpi=150
+):
+    """Draw a labelled square matrix (e.g. :func:`mistruct.mutual_information_matrix`).
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Square, labelled by its index and columns.
+    path : str or Path, optional
+        Save the figure there (format from the suffix), atomically.
+    title : str, optional
+    cmap : str, default "viridis"
+    annotate : bool, optional
+        Print the values in the cells; by default when there are at most 12 columns.
+    diagonal : bool, default False
+        Colour the diagonal too.  An MI matrix holds entropies there, which
+        would dwarf the off-diagonal values, so by default it is greyed out
+        (and still annotated).
+    dpi : int, default 150
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> matrix = pd.DataFrame([[1.0, 0.2], [0.2, 1.0]], index=["a", "b"], columns=["a", "b"])
+    >>> type(plot_heatmap(matrix)).__name__
+    'Figure'
+    """
+    values = np.asarray(matrix, dtype=float)
+    if values.ndim != 2 or values.shape[0] != values.shape[1]:
+        raise InvalidInputError(f"a heatmap needs a square matrix, got shape {values.shape}.")
+    n = values.shape[0]
+    side = min(max(4.0, 0.32 * n + 2.5), 18.0)
+    figure = _new_figure((side * 1.15, side))
+    axes = figure.add_subplot()
+    shown = values.copy()
+    if not diagonal:
+        np.fill_diagonal(shown, np.nan)
+    import matplotlib
+
+    colours = matplotlib.colormaps[cmap].with_extremes(bad="#d9d9d9")
+    image = axes.imshow(shown, cmap=colours)
+    labels = [str(label) for label in getattr(matrix, "columns", range(n))]
+    axes.set_xticks(range(n), labels, rotation=90, fontsize=max(5, min(10, 200 / max(n, 1))))
+    axes.set_yticks(range(n), labels, fontsize=max(5, min(10, 200 / max(n, 1))))
+    if annotate is None:
+        annotate = n <= 12
+    if annotate:
+        middle = np.nanmax(shown) / 2 if np.isfinite(shown).any() else 0
+        for i in range(n):
+            for j in range(n):
+                # Dark text on bright cells and on the grey diagonal, light text elsewhere.
+                bright = np.isnan(shown[i, j]) or shown[i, j] > middle
+                axes.text(
+                    j,
+                    i,
+                    f"{values[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="black" if bright else "white",
+                )
+    figure.colorbar(image, ax=axes, shrink=0.8)
+    if title:
+        axes.set_title(title)
+    _save(figure, path, dpi)
+    return figure
+
+
+def plot_null_distribution(result, path=None, *, x="X", y="Y", given=(), dpi=150):
+    """The null distribution of a CI test with the observed statistic marked.
+
+    Draws the permutation null (when the result holds one) as a histogram,
+    the asymptotic chi-squared density (when dof > 0), and the observed G.
+
+    Parameters
+    ----------
+    result : CITestResult
+        From :func:`mistruct.ci_test` (``return_null=True`` for a histogram).
+    path : str or Path, optional
+        Save the figure there (format from the suffix), atomically.
+    x, y, given : labels for the title
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from mistruct import ci_test
+    >>> frame = pd.DataFrame({"a": [0, 1] * 20, "b": [0, 0, 1, 1] * 10})
+    >>> result = ci_test(frame, "a", "b", method="permutation", seed=0, return_null=True)
+    >>> type(plot_null_distribution(result, x="a", y="b")).__name__
+    'Figure'
+    """
+    from scipy import stats
+
+    figure = _new_figure((6.4, 4.0))
+    axes = figure.add_subplot()
+    observed = result.statistic
+    null = result.null_distribution
+    upper = observed
+    if null is not None and null.size:
+        upper = max(upper, float(null.max()))
+        axes.hist(
+            null,
+            bins=min(60, max(10, null.size // 20)),
+            density=True,
+            color="#9ecae1",
+            edgecolor="white",
+            label=f"permutation null ({null.size} tables)",
+        )
+    dof = result.dof or 0  # None for tests without an asymptotic law
+    if dof > 0:
+        upper = max(upper, stats.chi2.ppf(0.999, result.dof))
+        grid = np.linspace(0, upper * 1.05, 400)
+        axes.plot(
+            grid,
+            stats.chi2.pdf(grid, dof),
+            color="#3182bd",
+            label=f"χ² with {dof} dof",
+        )
+    if (null is not None and null.size == 0) or (result.dof is not None and dof == 0):
+        axes.text(
+            0.5,
+            0.6,
+            "degenerate: every table with these margins\ngives the observed G (p = 1)",
+            transform=axes.transAxes,
+            ha="center",
+        )
+    axes.axvline(
+        observed,
+        color="#de2d26",
+        linewidth=2,
+        label=f"observed G = {observed:.4g} (p = {result.pvalue:.3g})",
+    )
+    condition = f" | {', '.join(given)}" if given else ""
+    axes.set_title(f"{x} ⊥ {y}{condition}: {result.method}")
+    axes.set_xlabel("G = 2·N·CMI (nats)")
+    axes.set_ylabel("density")
+    axes.legend(loc="upper right", fontsize="small")
+    _save(figure, path, dpi)
     return figure

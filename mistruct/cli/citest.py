@@ -64,63 +64,6 @@ def _describe(result, x, y, given) -> str:
     return "\n".join(lines)
 
 
-def _plot(result, path, x, y, given):
-    """The null distribution with the observed statistic marked (Agg canvas, no pyplot)."""
-    import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from scipy import stats
-
-    from mistruct._io import atomic_path
-
-    figure = Figure(figsize=(6.4, 4.0), layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    observed = result.statistic
-    null = result.null_distribution
-    upper = observed
-    if null is not None and null.size:
-        upper = max(upper, float(null.max()))
-        axes.hist(
-            null,
-            bins=min(60, max(10, null.size // 20)),
-            density=True,
-            color="#9ecae1",
-            edgecolor="white",
-            label=f"permutation null ({null.size} tables)",
-        )
-    if result.dof > 0:
-        upper = max(upper, stats.chi2.ppf(0.999, result.dof))
-        grid = np.linspace(0, upper * 1.05, 400)
-        axes.plot(
-            grid,
-            stats.chi2.pdf(grid, result.dof),
-            color="#3182bd",
-            label=f"χ² with {result.dof} dof",
-        )
-    if null is not None and null.size == 0 or result.dof == 0:
-        axes.text(
-            0.5,
-            0.6,
-            "degenerate: every table with these margins\ngives the observed G (p = 1)",
-            transform=axes.transAxes,
-            ha="center",
-        )
-    axes.axvline(
-        observed,
-        color="#de2d26",
-        linewidth=2,
-        label=f"observed G = {observed:.4g} (p = {result.pvalue:.3g})",
-    )
-    condition = f" | {', '.join(given)}" if given else ""
-    axes.set_title(f"{x} ⊥ {y}{condition}: {result.method}")
-    axes.set_xlabel("G = 2·N·CMI (nats)")
-    axes.set_ylabel("density")
-    axes.legend(loc="upper right", fontsize="small")
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format=Path(path).suffix[1:].lower())
-
-
 @click.command("citest")
 @click.argument("arguments", nargs=-1, metavar="[DATA] X Y")
 @click.option(
@@ -270,7 +213,9 @@ def command(
     for warning in caught:
         click.echo(f"warning: {warning.message}", err=True)
     if plot:
-        _plot(result, plot, x, y, given)
+        from mistruct.plotting import plot_null_distribution
+
+        plot_null_distribution(result, plot, x=x, y=y, given=given)
     if fmt == "json":
         payload = {"x": x, "y": y, "given": given, **result.to_dict()}
         payload.pop("null_distribution")
