@@ -96,6 +96,16 @@ def test_collider_is_oriented_and_chain_is_not():
     assert cpdag.has_edge("c", "d") and not cpdag.has_edge("d", "c")
 
 
+def test_cpdag_to_dag_keeps_attributes_and_handles_bare_edges():
+    pdag = nx.DiGraph()
+    pdag.add_edge("a", "b", mi=0.5)
+    pdag.add_edge("b", "a", mi=0.5)
+    pdag.add_edge("c", "b")  # no attributes at all
+    dag = cpdag_to_dag(pdag)
+    assert dag.has_edge("c", "b")
+    assert [d for _, _, d in dag.edges(data=True) if d] == [{"mi": 0.5}]
+
+
 def test_cpdag_to_dag_rejects_directed_cycles():
     with pytest.raises(InvalidInputError, match="directed cycle"):
         cpdag_to_dag(nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a")]))

@@ -65,6 +65,12 @@ class CITestResult:
         Rows used.
     n_strata : int
         Strata (configurations of Z) observed in the data.
+    n_informative_strata : int
+        Strata in which both X and Y take more than one value.  Only these
+        can show dependence; with none (e.g. when Z determines X), G = 0 and
+        p = 1 whatever the truth, so the test carries no evidence either
+        way.  Structure learners read that as "cannot tell", not as
+        independence.
 
     Notes
     -----
@@ -84,6 +90,7 @@ class CITestResult:
     estimator: str = "plugin"
     n: int = 0
     n_strata: int = 0
+    n_informative_strata: int = 0
 
     def __bool__(self):
         raise TypeError(
@@ -300,6 +307,7 @@ def run_test(strata: Strata, options: Options, rng_factory, progress=None) -> CI
         estimator=options.estimator,
         n=n,
         n_strata=int(n_strata),
+        n_informative_strata=int(live.sum()),
     )
 
 

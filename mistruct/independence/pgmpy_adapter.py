@@ -142,8 +142,14 @@ class PgmpyCITest:
         return self.is_independent(X, Y, Z, significance_level)
 
     def is_independent(self, X, Y, Z=(), significance_level: float = 0.05) -> bool:
-        """Run the test and return the decision as a plain bool."""
-        return self.test(X, Y, Z, significance_level).independent
+        """Run the test and return the decision as a plain bool.
+
+        A test with no informative stratum (Z determines X or Y, so G = 0
+        whatever the truth) returns False: no evidence of independence, so
+        PC keeps the edge, as :func:`mistruct.structure.pc.pc_skeleton` does.
+        """
+        result = self.test(X, Y, Z, significance_level)
+        return result.independent and result.n_informative_strata > 0
 
     def run_test(self, X, Y, Z=()):
         """Run the test and return ``(statistic, p_value)`` (pgmpy's ``run_test``)."""
