@@ -4,9 +4,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from mistruct.datasets import load_network
+from mistruct.datasets import load_network, sample_network
 from mistruct.exceptions import InvalidInputError
-from mistruct.structure.pc import cpdag_to_dag, orient_cpdag, skeleton_search
+from mistruct.structure import structure_metrics
+from mistruct.structure.pc import cpdag_to_dag, orient_cpdag, pc, pc_skeleton, skeleton_search
 
 
 def _true_dag(name):
@@ -109,3 +110,38 @@ def test_cpdag_to_dag_keeps_attributes_and_handles_bare_edges():
 def test_cpdag_to_dag_rejects_directed_cycles():
     with pytest.raises(InvalidInputError, match="directed cycle"):
         cpdag_to_dag(nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a")]))
+
+
+def test_pc_keeps_the_edges_of_a_deterministic_node():
+    # either = tub OR lung: given tub and lung, every test on either has G = 0.
+    example = sample_network("asia", 5000, seed=0)
+    skeleton = pc_skeleton(example.data)
+    assert skeleton.has_edge("either", "xray") and skeleton.has_edge("either", "dysp")
+    assert skeleton.has_edge("either", "lung") and skeleton.has_edge("either", "tub")
+
+
+def test_pc_on_alarm_finds_the_skeleton_and_orients_it():
+    example = sample_network("alarm", 10_000, seed=2)
+    cpdag = pc(example.data)
+    metrics = structure_metrics(cpdag, example.graph)
+    assert metrics.skeleton_f1 >= 0.95
+    assert metrics.arrowhead_precision >= 0.9
+    assert cpdag.graph["n_tests"] > 666  # level 0 alone is 666 tests
+
+
+def test_pc_does_not_depend_on_column_order():
+    data = sample_network("child", 2000, seed=0).data
+    forward = pc_skeleton(data)
+    backward = pc_skeleton(data[data.columns[::-1]])
+    assert set(map(frozenset, forward.edges())) == set(map(frozenset, backward.edges()))
+    assert forward.graph["sepsets"] == backward.graph["sepsets"]
+
+
+def test_pc_rejects_bad_options():
+    data = sample_network("asia", 100, seed=0).data
+    with pytest.raises(InvalidInputError, match="alpha"):
+        pc_skeleton(data, alpha=1.5)
+    with pytest.raises(InvalidInputError, match="max_cond_size"):
+        pc_skeleton(data, max_cond_size=-1)
+    with pytest.raises(InvalidInputError, match="two columns"):
+        pc_skeleton(data[["asia"]])
