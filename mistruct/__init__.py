@@ -6,6 +6,20 @@ The public API is re-exported here; see the user guide in ``docs/``.
 __version__ = "0.1.0"
 
 from mistruct import datasets
+from mistruct.bayesnet import fit_bayesian_network, log_likelihood, write_bif
+from mistruct.clustering import (
+    adjusted_mutual_info_score,
+    clustering_entropy,
+    completeness_score,
+    contingency_matrix,
+    expected_mutual_information,
+    homogeneity_completeness_v_measure,
+    homogeneity_score,
+    mutual_info_score,
+    normalized_mutual_info_score,
+    v_measure_score,
+    variation_of_information,
+)
 from mistruct.counts import contingency_table, joint_codes, pairwise_counts
 from mistruct.data import Discretizer, column_kinds, encode
 from mistruct.estimators import ESTIMATORS, entropy_from_counts
@@ -36,8 +50,48 @@ from mistruct.information import (
     mutual_information_matrix,
     pointwise_mutual_information,
 )
+from mistruct.structure import (
+    StructureMetrics,
+    aracne,
+    chow_liu_forest,
+    chow_liu_tree,
+    dpi_check,
+    learn_skeleton,
+    markov_chain_check,
+    structure_metrics,
+    tan,
+)
+from mistruct.structure.io import write_graph
+from mistruct.structure.pc import cpdag_to_dag, pc, pc_skeleton
 
 __all__ = [
+    "fit_bayesian_network",
+    "log_likelihood",
+    "write_bif",
+    "adjusted_mutual_info_score",
+    "clustering_entropy",
+    "completeness_score",
+    "contingency_matrix",
+    "expected_mutual_information",
+    "homogeneity_completeness_v_measure",
+    "homogeneity_score",
+    "mutual_info_score",
+    "normalized_mutual_info_score",
+    "v_measure_score",
+    "variation_of_information",
+    "StructureMetrics",
+    "aracne",
+    "chow_liu_forest",
+    "chow_liu_tree",
+    "dpi_check",
+    "learn_skeleton",
+    "markov_chain_check",
+    "structure_metrics",
+    "tan",
+    "cpdag_to_dag",
+    "pc",
+    "pc_skeleton",
+    "write_graph",
     "CITestResult",
     "LowPowerWarning",
     "PgmpyCITest",
