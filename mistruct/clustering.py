@@ -402,9 +402,9 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None):
     Examples
     --------
     >>> from mistruct.clustering import mutual_info_score
-    >>> mutual_info_score([0, 0, 1, 1], [1, 1, 0, 0])  # log(2)
+    >>> round(mutual_info_score([0, 0, 1, 1], [1, 1, 0, 0]), 6)  # log(2)
     0.693147
-    >>> mutual_info_score(None, None, contingency=[[2, 0], [0, 2]])
+    >>> round(mutual_info_score(None, None, contingency=[[2, 0], [0, 2]]), 6)
     0.693147
     """
     if contingency is None:
@@ -440,7 +440,7 @@ def clustering_entropy(labels):
     Examples
     --------
     >>> from mistruct.clustering import clustering_entropy
-    >>> clustering_entropy(["x", "x", "y", "y"])  # log(2)
+    >>> round(clustering_entropy(["x", "x", "y", "y"]), 6)  # log(2)
     0.693147
     """
     labels = _check_labels(labels, "labels")
@@ -489,7 +489,7 @@ def normalized_mutual_info_score(labels_true, labels_pred, *, average_method="ar
     >>> from mistruct.clustering import normalized_mutual_info_score
     >>> normalized_mutual_info_score(["a", "a", "b", "b"], [1, 1, 0, 0])
     1.0
-    >>> normalized_mutual_info_score([0, 0, 1, 1], [0, 0, 0, 1], average_method="max")
+    >>> round(normalized_mutual_info_score([0, 0, 1, 1], [0, 0, 0, 1], average_method="max"), 6)
     0.311278
     """
     _check_average_method(average_method)
@@ -548,7 +548,7 @@ def expected_mutual_information(contingency, n_samples):
     >>> from mistruct.clustering import contingency_matrix, expected_mutual_information
     >>> a = [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3]
     >>> b = [1, 1, 1, 1, 2, 1, 2, 2, 2, 2, 3, 1, 3, 3, 3, 2, 2]
-    >>> expected_mutual_information(contingency_matrix(a, b), len(a))
+    >>> round(expected_mutual_information(contingency_matrix(a, b), len(a)), 10)
     0.1504248026
     """
     table = _table_from_contingency(contingency)
@@ -613,7 +613,7 @@ def adjusted_mutual_info_score(labels_true, labels_pred, *, average_method="arit
     >>> from mistruct.clustering import adjusted_mutual_info_score
     >>> a = [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3]
     >>> b = [1, 1, 1, 1, 2, 1, 2, 2, 2, 2, 3, 1, 3, 3, 3, 2, 2]
-    >>> adjusted_mutual_info_score(a, b)
+    >>> round(adjusted_mutual_info_score(a, b), 10)
     0.2782096466
     >>> adjusted_mutual_info_score([0, 1, 2, 3], [0, 0, 1, 1])  # singletons: chance level
     0.0
@@ -672,7 +672,7 @@ def homogeneity_completeness_v_measure(labels_true, labels_pred, *, beta=1.0):
     Examples
     --------
     >>> from mistruct.clustering import homogeneity_completeness_v_measure
-    >>> homogeneity_completeness_v_measure([0, 0, 1, 1], [0, 1, 2, 3])
+    >>> tuple(round(v, 6) for v in homogeneity_completeness_v_measure([0, 0, 1, 1], [0, 1, 2, 3]))
     (1.0, 0.5, 0.666667)
     """
     _check_beta(beta)
@@ -840,7 +840,7 @@ def variation_of_information(labels_true, labels_pred, *, normalized=False):
     Examples
     --------
     >>> from mistruct.clustering import variation_of_information
-    >>> variation_of_information([0, 0, 1, 1], [0, 0, 0, 0])  # log(2)
+    >>> round(variation_of_information([0, 0, 1, 1], [0, 0, 0, 0]), 6)  # log(2)
     0.693147
     >>> variation_of_information([0, 0, 1, 1], [0, 1, 0, 1], normalized=True)
     1.0

@@ -89,7 +89,7 @@ def load_network(name: str):
     Examples
     --------
     >>> sorted(load_network("asia").nodes())[:3]
-    ['asp', 'bronc', 'dysp']
+    ['asia', 'bronc', 'dysp']
     """
     return _read_network(name).copy()
 

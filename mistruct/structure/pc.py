@@ -350,8 +350,8 @@ def pc_skeleton(
     >>> sorted(map(sorted, skeleton.edges()))[:3]
     [['bronc', 'dysp'], ['bronc', 'smoke'], ['dysp', 'either']]
     >>> from mistruct.structure import structure_metrics
-    >>> structure_metrics(skeleton, example.graph).skeleton_f1
-    1.0
+    >>> round(structure_metrics(skeleton, example.graph).skeleton_f1, 3)  # asia - tub is weak
+    0.933
     """
     from mistruct.data import encode
     from mistruct.independence import ci_tests_encoded
