@@ -145,3 +145,28 @@ def test_pc_rejects_bad_options():
         pc_skeleton(data, max_cond_size=-1)
     with pytest.raises(InvalidInputError, match="two columns"):
         pc_skeleton(data[["asia"]])
+
+
+def test_conflicting_v_structures_never_close_a_cycle():
+    # Three v-structures that would orient a -> c -> d -> a.
+    skeleton = nx.Graph([("a", "c"), ("b", "c"), ("c", "d"), ("e", "d"), ("d", "a"), ("f", "a")])
+    skeleton.graph["sepsets"] = {
+        frozenset(("a", "b")): (),
+        frozenset(("c", "e")): (),
+        frozenset(("d", "f")): (),
+        frozenset(("b", "d")): ("c",),
+        frozenset(("b", "e")): (),
+        frozenset(("b", "f")): (),
+        frozenset(("c", "f")): ("a",),
+        frozenset(("e", "a")): ("d",),
+        frozenset(("e", "f")): (),
+    }
+    cpdag = orient_cpdag(skeleton)
+    directed = nx.DiGraph((a, b) for a, b in cpdag.edges() if not cpdag.has_edge(b, a))
+    assert nx.is_directed_acyclic_graph(directed)
+    assert nx.is_directed_acyclic_graph(cpdag_to_dag(cpdag))
+
+
+def test_pc_on_insurance_extends_to_a_dag():
+    data = sample_network("insurance", 10_000, seed=0).data
+    assert nx.is_directed_acyclic_graph(cpdag_to_dag(pc(data)))

@@ -138,14 +138,26 @@ def orient_cpdag(skeleton: nx.Graph) -> nx.DiGraph:
     Unshielded triples ``a - c - b`` with ``c`` outside sepset(a, b) become
     ``a -> c <- b``.  When two such triples disagree about an edge, the first
     one (in sorted node order) wins and the later one is skipped, so the
-    output never holds a bidirected edge.
+    output never holds a bidirected edge; likewise an arrow that would close
+    a directed cycle (possible when finite-sample errors make the tests
+    disagree) is not drawn, so the result always extends to a DAG.
     """
     sepsets = skeleton.graph.get("sepsets", {})
     nodes = sorted(skeleton.nodes(), key=_sort_key)
     directed = set()  # (a, b): a -> b is fixed
+    arrows = nx.DiGraph()  # the same arrows, to look for directed paths
+    arrows.add_nodes_from(nodes)
 
     def is_undirected(a, b):
         return skeleton.has_edge(a, b) and (a, b) not in directed and (b, a) not in directed
+
+    def closes_cycle(a, b):
+        # With errors in finite samples, arrows can disagree; never close a cycle.
+        return nx.has_path(arrows, b, a)
+
+    def orient(a, b):
+        directed.add((a, b))
+        arrows.add_edge(a, b)
 
     for c in nodes:
         neighbours = sorted(skeleton.neighbors(c), key=_sort_key)
@@ -157,8 +169,10 @@ def orient_cpdag(skeleton: nx.Graph) -> nx.DiGraph:
                 continue
             if (c, a) in directed or (c, b) in directed:
                 continue  # conflicts with an earlier v-structure
-            directed.add((a, c))
-            directed.add((b, c))
+            if closes_cycle(a, c) or closes_cycle(b, c):
+                continue
+            orient(a, c)
+            orient(b, c)
 
     changed = True
     while changed:
@@ -168,8 +182,12 @@ def orient_cpdag(skeleton: nx.Graph) -> nx.DiGraph:
             key=lambda e: (_sort_key(e[0]), _sort_key(e[1])),
         ):
             for x, y in ((a, b), (b, a)):
-                if is_undirected(x, y) and _meek_says_orient(skeleton, directed, x, y):
-                    directed.add((x, y))
+                if (
+                    is_undirected(x, y)
+                    and _meek_says_orient(skeleton, directed, x, y)
+                    and not closes_cycle(x, y)
+                ):
+                    orient(x, y)
                     changed = True
                     break
 
