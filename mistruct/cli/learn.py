@@ -314,6 +314,8 @@ def _text_summary(summary, graph, source) -> str:
         f"data processing inequality, {dpi['chains']} chains X - Y - Z (X, Z not adjacent):",
         f"  {dpi['dpi_violations']} break I(X;Z) <= min(I(X;Y), I(Y;Z)); "
         f"{dpi['ci_rejected']} reject X _||_ Z | Y; {dpi['flagged']} flagged",
+        "  (Y alone separates X and Z only in a tree; in a graph with other paths between",
+        "  them a flag can point to those paths. --dpi-report FILE lists every chain.)",
         "",
     ]
     ll = summary.get("held_out_log_likelihood")
