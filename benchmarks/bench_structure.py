@@ -27,6 +27,7 @@ from _report import machine, markdown_table, write_section  # noqa: E402
 from mistruct.bayesnet import fit_bayesian_network, log_likelihood  # noqa: E402
 from mistruct.cli.learn import dag_for_fitting  # noqa: E402
 from mistruct.datasets import sample_network  # noqa: E402
+from mistruct.exceptions import InvalidInputError  # noqa: E402
 from mistruct.structure import aracne, chow_liu_tree, structure_metrics  # noqa: E402
 from mistruct.structure.pc import pc  # noqa: E402
 
@@ -95,8 +96,12 @@ def run(network, n_rows, seed, skip):
                 rows.append([network, name, "failed", type(exc).__name__, "", "", "", ""])
                 continue
             metrics = structure_metrics(graph, sample.graph)
-            model = fit_bayesian_network(train, dag_for_fitting(graph))
-            held = float(np.mean(log_likelihood(model, held_out, unknown_states="nan")))
+            try:
+                model = fit_bayesian_network(train, dag_for_fitting(graph))
+            except InvalidInputError:  # a peer's PDAG with a directed cycle
+                held = "n/a (cyclic PDAG)"
+            else:
+                held = f"{np.mean(log_likelihood(model, held_out, unknown_states='nan')):.4f}"
         rows.append(
             [
                 network,
@@ -105,7 +110,7 @@ def run(network, n_rows, seed, skip):
                 f"{metrics.skeleton_precision:.3f}",
                 f"{metrics.skeleton_recall:.3f}",
                 f"{metrics.skeleton_f1:.3f}",
-                f"{held:.4f}",
+                held,
                 f"{true_ll:.4f}",
             ]
         )
