@@ -20,6 +20,17 @@ from mistruct.clustering import (
     v_measure_score,
     variation_of_information,
 )
+from mistruct.continuous import (
+    MutualInformationEstimate,
+    gaussian_mutual_information,
+    gaussian_mutual_information_matrix,
+    knn_entropy,
+    knn_mutual_information_matrix,
+    ksg_conditional_mutual_information,
+    ksg_mutual_information,
+    mixed_mutual_information,
+    mutual_information_auto,
+)
 from mistruct.counts import contingency_table, joint_codes, pairwise_counts
 from mistruct.data import Discretizer, column_kinds, encode
 from mistruct.estimators import ESTIMATORS, entropy_from_counts
@@ -50,6 +61,7 @@ from mistruct.information import (
     mutual_information_matrix,
     pointwise_mutual_information,
 )
+from mistruct.knn_independence import gaussian_ci_test, knn_ci_test
 from mistruct.structure import (
     StructureMetrics,
     aracne,
@@ -65,6 +77,17 @@ from mistruct.structure.io import write_graph
 from mistruct.structure.pc import cpdag_to_dag, pc, pc_skeleton
 
 __all__ = [
+    "MutualInformationEstimate",
+    "gaussian_mutual_information",
+    "gaussian_mutual_information_matrix",
+    "knn_entropy",
+    "knn_mutual_information_matrix",
+    "ksg_conditional_mutual_information",
+    "ksg_mutual_information",
+    "mixed_mutual_information",
+    "mutual_information_auto",
+    "gaussian_ci_test",
+    "knn_ci_test",
     "fit_bayesian_network",
     "log_likelihood",
     "write_bif",

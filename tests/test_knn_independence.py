@@ -1,0 +1,251 @@
+"""The kNN local-permutation CI test and the Gaussian partial-correlation test."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import mistruct.knn_independence as kci
+from mistruct.continuous import _standardize, ksg_conditional_mutual_information
+from mistruct.exceptions import InvalidInputError, MissingValuesError
+from mistruct.knn_independence import gaussian_ci_test, knn_ci_test, local_permutations
+
+
+def null_data(n, seed, dz=3):
+    """X and Y are nonlinear functions of a dz-dimensional Z plus independent noise."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((n, dz))
+    x = np.sin(z[:, 0]) + z[:, 1] + 0.7 * rng.standard_normal(n)
+    y = z[:, 1] * z[:, -1] + 0.5 * z[:, 0] + 0.7 * rng.standard_normal(n)
+    return x, y, z
+
+
+# ------------------------------------------------------------------ the null statistic
+
+
+@pytest.mark.parametrize(
+    ("n", "dz", "dx", "k"),
+    [(300, 3, 1, 10), (400, 3, 1, 40), (300, 2, 2, 5), (250, 0, 1, 8), (250, 0, 2, 3)],
+)
+@pytest.mark.parametrize("mode", ["dense", "ladder", "short"])
+def test_null_statistic_is_the_estimator_on_permuted_data(n, dz, dx, k, mode, monkeypatch):
+    """Neighbour lists, width growth and the brute-force fallback change nothing."""
+    if mode != "dense":  # per-row widths that grow, as on more than _DENSE_ROWS rows
+        monkeypatch.setattr(kci, "_DENSE_ROWS", 0)
+    if mode == "short":  # lists of a few neighbours: many rows go through the fallback
+        monkeypatch.setattr(kci, "_MAX_LIST_ENTRIES", n * (k + 3))
+    rng = np.random.default_rng(n + dz + dx + k)
+    z = rng.standard_normal((n, max(dz, 1)))
+    x = z[:, :1] + rng.standard_normal((n, dx))
+    y = z[:, -1:] ** 2 + rng.standard_normal((n, 1))
+    xs, ys = _standardize(x), _standardize(y)
+    zs = _standardize(z) if dz else None
+    observed, need_yz, need_other = kci._counts_exact(xs, ys, zs, k)
+    kernel = kci._NullStatistic(xs, ys, zs, k, need_yz, need_other)
+    perms = [np.arange(n), rng.permutation(n), rng.permutation(n)]
+    if dz:  # local permutations repeat some rows' X: rescaled, with fresh tie noise
+        neighbours = kci.cKDTree(z).query(z, k=5)[1]
+        perms[2] = local_permutations(neighbours, 1, rng)[0]
+        jitters = [None, None, 1e-10 * rng.standard_normal((n, dx))]
+    else:
+        jitters = [None, None, None]
+    values = [kernel.one(perm, jitter) for perm, jitter in zip(perms, jitters, strict=True)]
+    if dz == 0:
+        assert values[0] == pytest.approx(observed, abs=1e-12)
+    for perm, jitter, value in zip(perms, jitters, values, strict=True):
+        expected = kci._counts_exact(kernel.surrogate_x(perm, jitter), ys, zs, k)[0]
+        assert value == pytest.approx(expected, abs=1e-12)
+    # A batch of surrogates gives what each gives alone.
+    batch = np.stack(perms if dz == 0 else [perms[2]] * 3)
+    batch[1] = rng.permutation(n) if dz == 0 else batch[1]
+    noise = None if dz == 0 else 1e-10 * rng.standard_normal((3, n, dx))
+    together = kernel(batch, noise)
+    for i in range(3):
+        alone = kernel.one(batch[i], None if noise is None else noise[i])
+        assert together[i] == pytest.approx(alone, abs=1e-12)
+    if mode == "short":
+        assert kernel.fallback_rows > 0
+
+
+def test_observed_statistic_is_frenzel_pompe():
+    x, y, z = null_data(400, seed=1)
+    result = knn_ci_test(x, y, z, k=7, n_permutations=19, seed=5)
+    cmi = ksg_conditional_mutual_information(x, y, z, k=7, seed=5)
+    assert result.cmi == pytest.approx(cmi, abs=1e-12)
+    assert result.statistic == pytest.approx(2 * 400 * cmi * np.log(2), rel=1e-12)
+
+
+# ------------------------------------------------------------------ local permutations
+
+
+def test_local_permutations_stay_among_neighbours_and_avoid_repeats():
+    rng = np.random.default_rng(2)
+    z = rng.standard_normal((500, 3))
+    neighbours = kci.cKDTree(z).query(z, k=5, p=np.inf)[1]
+    perms = local_permutations(neighbours, 50, rng)
+    assert perms.shape == (50, 500)
+    allowed = (perms[:, :, None] == neighbours[None]).any(axis=2)
+    assert allowed.all()
+    # Drawn without replacement where possible: few rows give their X twice.
+    repeats = [500 - len(np.unique(p)) for p in perms]
+    assert np.mean(repeats) < 0.1 * 500
+    # Different surrogates differ.
+    assert len({p.tobytes() for p in perms}) == 50
+
+
+def test_local_permutations_within_cliques_are_permutations():
+    # Rows in groups of 4 whose neighbours are exactly their group: always a permutation.
+    groups = np.arange(40).reshape(10, 4)
+    neighbours = np.repeat(groups, 4, axis=0)
+    perms = local_permutations(neighbours, 30, np.random.default_rng(3))
+    for p in perms:
+        assert sorted(p) == list(range(40))
+        assert np.all(p // 4 == np.arange(40) // 4)
+
+
+# ------------------------------------------------------------------ the test
+
+
+def test_detects_dependence_and_accepts_independence():
+    x, y, z = null_data(400, seed=4)
+    accept = knn_ci_test(x, y, z, n_permutations=99, seed=1)
+    assert accept.independent and accept.pvalue > 0.05
+    reject = knn_ci_test(x, y + 0.8 * x, z, n_permutations=99, seed=1)
+    assert not reject.independent
+    assert reject.pvalue == pytest.approx(1 / 100)  # the smallest possible: never 0
+
+
+def test_calibrated_under_the_null_with_three_dimensional_z():
+    # With B = 19 surrogates, p <= 0.05 means "the observed statistic is the largest of
+    # 20", which has probability 0.05 under exchangeability.  Over 100 replicates the
+    # rejection count is then Binomial(100, 0.05): P(X >= 11) = 0.011.  The larger
+    # calibration run (n = 500, B = 200, 200 replicates) is in benchmarks/bench_continuous.py.
+    pvalues = np.array(
+        [
+            knn_ci_test(*null_data(150, seed=100 + r), k=10, n_permutations=19, seed=r).pvalue
+            for r in range(100)
+        ]
+    )
+    assert np.count_nonzero(pvalues <= 0.05) < 11
+    # ... and the p-values are not piled up at 1 either (not grossly conservative).
+    assert 0.35 < np.mean(pvalues) < 0.7
+
+
+def test_unconditional_test_permutes_globally():
+    rng = np.random.default_rng(6)
+    x, y = rng.standard_normal((2, 300))
+    for z in (None, np.empty((300, 0))):
+        result = knn_ci_test(x, y, z, n_permutations=49, seed=0, return_null=True)
+        assert result.estimator == "ksg"
+        assert result.independent
+        assert len(result.null_distribution) == 49
+    dependent = knn_ci_test(x, x + rng.standard_normal(300), n_permutations=49, seed=0)
+    assert dependent.pvalue == pytest.approx(1 / 50)
+
+
+def test_result_fields():
+    x, y, z = null_data(200, seed=7)
+    result = knn_ci_test(x, y, z, k=0.05, n_permutations=29, seed=3, alpha=0.1, return_null=True)
+    assert result.method == "knn-permutation" and result.estimator == "frenzel-pompe"
+    assert result.dof is None and result.n == 200 and result.n_permutations == 29
+    assert result.alpha == 0.1 and result.independent == (result.pvalue > 0.1)
+    null = result.null_distribution
+    assert null.shape == (29,)
+    assert result.pvalue == pytest.approx((1 + np.sum(null >= result.statistic)) / 30)
+    assert knn_ci_test(x, y, z, n_permutations=29, seed=3).null_distribution is None
+    with pytest.raises(TypeError, match="truth value"):
+        bool(result)
+
+
+def test_reproducible_and_independent_of_workers():
+    x, y, z = null_data(300, seed=8)
+    a = knn_ci_test(x, y, z, n_permutations=40, seed=11, return_null=True)
+    b = knn_ci_test(x, y, z, n_permutations=40, seed=11, return_null=True, workers=2)
+    np.testing.assert_array_equal(a.null_distribution, b.null_distribution)
+    assert a.pvalue == b.pvalue
+    c = knn_ci_test(x, y, z, n_permutations=40, seed=12)
+    assert c.statistic == pytest.approx(a.statistic, rel=1e-6)  # only the tie noise differs
+
+
+def test_dataframe_inputs_and_inputs_not_modified():
+    x, y, z = null_data(150, seed=9, dz=2)
+    frame = pd.DataFrame({"x": x, "y": y, "z1": z[:, 0], "z2": z[:, 1]})
+    before = frame.copy()
+    result = knn_ci_test(frame["x"], frame["y"], frame[["z1", "z2"]], n_permutations=19, seed=0)
+    assert 0 < result.pvalue <= 1
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_knn_validation_errors():
+    x, y, z = null_data(50, seed=10)
+    with pytest.raises(InvalidInputError, match="k=50 needs more than 50 rows"):
+        knn_ci_test(x, y, z, k=50)
+    assert knn_ci_test(x, y, z, n_permutations=9, seed=0).n == 50  # default k: 50 // 5
+    with pytest.raises(InvalidInputError, match="fraction"):
+        knn_ci_test(x, y, z, k=1.5)
+    with pytest.raises(InvalidInputError, match="k_perm"):
+        knn_ci_test(x, y, z, k_perm=0)
+    with pytest.raises(InvalidInputError, match="n_permutations"):
+        knn_ci_test(x, y, z, n_permutations=0)
+    with pytest.raises(InvalidInputError, match="alpha"):
+        knn_ci_test(x, y, z, alpha=1.5)
+    with pytest.raises(InvalidInputError, match="workers"):
+        knn_ci_test(x, y, z, workers=0)
+    with pytest.raises(InvalidInputError, match="different numbers of rows"):
+        knn_ci_test(x, y[:40], z)
+    bad = z.copy()
+    bad[0, 2] = np.nan
+    with pytest.raises(MissingValuesError, match="column 2 of z"):
+        knn_ci_test(x, y, bad)
+    # Exact ties without the tie noise: k-th neighbour distances of 0.
+    tied = np.repeat([0.0, 1.0], 25)
+    with pytest.raises(InvalidInputError, match="noise > 0"):
+        knn_ci_test(tied, tied, tied, noise=0, n_permutations=9)
+    assert knn_ci_test(tied, tied, tied, n_permutations=9, seed=0).pvalue > 0
+
+
+# ------------------------------------------------------------------ Gaussian test
+
+
+def test_gaussian_test_matches_partial_correlation():
+    rng = np.random.default_rng(13)
+    z = rng.standard_normal((400, 2))
+    x = z @ [1.0, -0.5] + rng.standard_normal(400)
+    y = z @ [0.3, 0.8] + 0.2 * x + rng.standard_normal(400)
+    precision = np.linalg.inv(np.cov(np.column_stack([x, y, z]), rowvar=False))
+    r = -precision[0, 1] / np.sqrt(precision[0, 0] * precision[1, 1])
+    fisher = np.sqrt(400 - 2 - 3) * np.arctanh(r)
+    result = gaussian_ci_test(x, y, z)
+    assert result.pvalue == pytest.approx(2 * stats.norm.sf(abs(fisher)), rel=1e-9)
+    assert result.statistic == pytest.approx(-400 * np.log(1 - r**2), rel=1e-9)
+    assert result.method == "gaussian" and result.dof is None
+    assert not result.independent
+    # Unconditional: Pearson's r with Fisher's z.
+    r0 = np.corrcoef(x, y)[0, 1]
+    expected = 2 * stats.norm.sf(abs(np.sqrt(397) * np.arctanh(r0)))
+    assert gaussian_ci_test(x, y).pvalue == pytest.approx(expected, rel=1e-9)
+
+
+def test_gaussian_test_is_calibrated():
+    pvalues = []
+    for r in range(300):
+        rng = np.random.default_rng(r)
+        z = rng.standard_normal((60, 2))
+        pvalues.append(
+            gaussian_ci_test(
+                z[:, 0] + rng.standard_normal(60), z.sum(axis=1) + rng.standard_normal(60), z
+            ).pvalue
+        )
+    assert stats.kstest(pvalues, "uniform").pvalue > 0.01
+
+
+def test_gaussian_validation_errors():
+    rng = np.random.default_rng(14)
+    x, y = rng.standard_normal((2, 30))
+    z = rng.standard_normal((30, 2))
+    with pytest.raises(InvalidInputError, match="one column for x"):
+        gaussian_ci_test(np.column_stack([x, y]), y)
+    with pytest.raises(InvalidInputError, match="n - |Z| - 3"):
+        gaussian_ci_test(x[:5], y[:5], z[:5, :])
+    with pytest.raises(InvalidInputError, match="exact linear function of z"):
+        gaussian_ci_test(z @ [1.0, 2.0], y, z)
