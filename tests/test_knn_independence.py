@@ -249,3 +249,17 @@ def test_gaussian_validation_errors():
         gaussian_ci_test(x[:5], y[:5], z[:5, :])
     with pytest.raises(InvalidInputError, match="exact linear function of z"):
         gaussian_ci_test(z @ [1.0, 2.0], y, z)
+
+
+def test_ci_test_dispatches_numeric_methods():
+    import pandas as pd
+
+    from mistruct import ci_test
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=400)
+    frame = pd.DataFrame({"x": z + rng.normal(size=400), "y": z + rng.normal(size=400), "z": z})
+    for method in ("gaussian", "knn-permutation"):
+        assert not ci_test(frame, "x", "y", method=method, seed=0).independent
+        result = ci_test(frame, "x", "y", ["z"], method=method, seed=0)
+        assert result.independent and result.method == method

@@ -185,6 +185,34 @@ def _index_query(table: EncodedTable, query, where=""):
 # ---------------------------------------------------------------- public API
 
 
+#: Tests of numeric columns, in :mod:`mistruct.knn_independence`.
+CONTINUOUS_METHODS = ("knn-permutation", "gaussian")
+
+
+def _continuous_test(data, x, y, given, method, alpha, n_permutations, seed, return_null, missing):
+    """``ci_test`` for numeric columns: kNN local permutation or Gaussian partial correlation."""
+    from mistruct.knn_independence import gaussian_ci_test, knn_ci_test
+
+    frame = as_frame(data)
+    given = _as_labels(given)
+    _check_query(frame.columns, x, y, given)
+    rows = frame[[x, y, *given]]
+    if missing == "drop":
+        rows = rows.dropna()
+    z = rows[list(given)] if given else None
+    if method == "gaussian":
+        return gaussian_ci_test(rows[x], rows[y], z, alpha=alpha)
+    return knn_ci_test(
+        rows[x],
+        rows[y],
+        z,
+        n_permutations=n_permutations,
+        alpha=alpha,
+        seed=seed,
+        return_null=return_null,
+    )
+
+
 def ci_test(
     data,
     x,
@@ -218,7 +246,8 @@ def ci_test(
         The two columns tested.
     given : label or list of labels, optional
         The conditioning set Z (empty: marginal independence).
-    method : {"g-test", "g-test-adjusted", "permutation", "sequential"}
+    method : {"g-test", "g-test-adjusted", "permutation", "sequential", \
+"knn-permutation", "gaussian"}
         ``"g-test"``: chi-squared with ``(|X| - 1)(|Y| - 1)|Z|`` degrees of
         freedom, counting the levels of X and Y and the strata of Z that
         occur in the data.  ``"g-test-adjusted"``: degrees of freedom summed
@@ -230,7 +259,10 @@ def ci_test(
         draws, else ``(g + 1) / (B + 1)``.  With zero degrees of freedom
         (every stratum has one non-empty row or column), G is 0 and the
         p-value is 1 for every method: no evidence against independence is
-        possible.
+        possible.  For numeric (float) columns: ``"knn-permutation"``
+        (:func:`mistruct.knn_independence.knn_ci_test`, Frenzel-Pompe CMI with
+        Runge's local permutation null) and ``"gaussian"`` (partial
+        correlation, Fisher z: :func:`mistruct.knn_independence.gaussian_ci_test`).
     alpha : float, default 0.05
         Significance level of the decision ``independent = pvalue > alpha``.
     n_permutations : int, default 1000
@@ -283,6 +315,10 @@ def ci_test(
     >>> result.independent, result.n_permutations
     (True, 199)
     """
+    if method in CONTINUOUS_METHODS:
+        return _continuous_test(
+            data, x, y, given, method, alpha, n_permutations, seed, return_null, missing
+        )
     options = check_options(method, alpha, n_permutations, estimator, h, return_null)
     frame = as_frame(data)
     given = _as_labels(given)
