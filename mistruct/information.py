@@ -42,6 +42,9 @@ __all__ = [
 
 DEFAULT_BASE = 2
 
+#: Estimators of ``mutual_information_matrix`` for numeric and mixed tables.
+NUMERIC_MATRIX_ESTIMATORS = ("gaussian", "ksg", "mixed", "auto")
+
 
 # ---------------------------------------------------------------- validation
 
@@ -416,8 +419,10 @@ def mutual_information_matrix(
     estimator: str = "plugin",
     missing: str = "error",
     chunk_size: int = 4096,
+    k: int = 3,
+    seed=None,
 ) -> pd.DataFrame:
-    """Mutual information between every pair of discrete columns.
+    """Mutual information between every pair of columns.
 
     All pairwise contingency tables come from one chunked one-hot matrix
     product (:func:`mistruct.counts.pairwise_counts`), so the rows are read
@@ -430,11 +435,24 @@ def mutual_information_matrix(
     columns : list, optional
         Columns to use (all by default).
     base : float, default 2
-    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}
+    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen", \
+"gaussian", "ksg", "mixed", "auto"}
+        The first four are discrete estimators.  For numeric columns:
+        ``"gaussian"`` (closed form from one correlation matrix,
+        :func:`mistruct.continuous.gaussian_mutual_information_matrix`),
+        ``"ksg"`` / ``"mixed"`` / ``"auto"`` (kNN estimators by column type,
+        :func:`mistruct.continuous.knn_mutual_information_matrix`; ``"auto"``
+        uses the plug-in for pairs of discrete columns, KSG for numeric pairs
+        and Gao et al. for mixed pairs).
     missing : {"error", "drop", "category"}
-        ``"drop"`` drops every row with a missing value in any used column.
+        ``"drop"`` drops every row with a missing value in any used column
+        (discrete estimators only).
     chunk_size : int, default 4096
         Rows per matrix product; bounds memory.
+    k : int, default 3
+        Neighbours, for the kNN estimators.
+    seed : int or numpy.random.Generator, optional
+        Tie-breaking noise of the kNN estimators.
 
     Returns
     -------
@@ -451,6 +469,14 @@ def mutual_information_matrix(
     b  1.0  1.0  0.0
     c  0.0  0.0  1.0
     """
+    if estimator in NUMERIC_MATRIX_ESTIMATORS:
+        from mistruct import continuous
+
+        if estimator == "gaussian":
+            return continuous.gaussian_mutual_information_matrix(data, columns, base=base)
+        return continuous.knn_mutual_information_matrix(
+            data, columns, estimator=estimator, k=k, base=base, seed=seed
+        )
     scale = _log_base(base)
     check_estimator(estimator)
     table = encode(data, columns, missing=missing)

@@ -420,3 +420,18 @@ def test_one_column_counts_are_the_kd_tree_counts(values, data):
     radius = np.where(nudge > 0, np.nextafter(radius, np.inf), radius)
     expected = cKDTree(points).query_ball_point(points, radius, p=np.inf, return_length=True)
     np.testing.assert_array_equal(_counts_within(points, radius), expected)
+
+
+def test_mutual_information_matrix_dispatches_numeric_estimators():
+    import pandas as pd
+
+    from mistruct import mutual_information_matrix
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=3000)
+    frame = pd.DataFrame({"x": x, "y": 0.6 * x + 0.8 * rng.normal(size=3000)})
+    truth = -0.5 * np.log(1 - 0.36)
+    gaussian = mutual_information_matrix(frame, estimator="gaussian", base=np.e)
+    ksg = mutual_information_matrix(frame, estimator="ksg", base=np.e, seed=0)
+    assert abs(gaussian.loc["x", "y"] - truth) < 0.03
+    assert abs(ksg.loc["x", "y"] - truth) < 0.05
