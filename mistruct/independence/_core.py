@@ -55,8 +55,10 @@ class CITestResult:
     independent : bool
         ``pvalue > alpha``: independence is not rejected.
     n_permutations : int
-        Null tables actually drawn (0 for the asymptotic methods; fewer than
-        asked for when the sequential test stops early).
+        Null replicates the p-value counts (0 for the asymptotic methods;
+        fewer than asked for when the sequential test stops early).  With the
+        plug-in estimator a replicate is drawn only until its strata drawn so
+        far settle whether it reaches ``statistic``.
     null_distribution : ndarray or None
         The null values of ``statistic`` (same units), when
         ``return_null=True`` was asked for with a permutation method.
@@ -274,19 +276,23 @@ def run_test(strata: Strata, options: Options, rng_factory, progress=None) -> CI
         null_values = np.empty(0)
     else:
         rng = rng_factory()
+        # The null values, when asked for, complete the replicates the test
+        # decided early from a stream of their own, so that asking for them
+        # leaves the p-value as it is.
+        fill_rng = _child_rng(rng) if options.return_null else None
         threshold = null.observed - null.tolerance
         if method == "permutation":
-            null_values = perm.permutation_null(null, options.n_permutations, rng, progress)
-            drawn = null_values.size
-            exceed = int(np.count_nonzero(null_values >= threshold))
+            exceed, null_values = perm.permutation_test(
+                null, options.n_permutations, threshold, rng, fill_rng, progress
+            )
+            drawn = options.n_permutations
             pvalue = (1.0 + exceed) / (1.0 + drawn)
         else:
-            null_values, exceed = perm.sequential_null(
-                null, options.n_permutations, options.h, rng, progress
+            drawn, exceed, null_values = perm.sequential_test(
+                null, options.n_permutations, options.h, threshold, rng, fill_rng, progress
             )
-            drawn = null_values.size
             pvalue = options.h / drawn if exceed >= options.h else (exceed + 1.0) / (drawn + 1.0)
-        if plugin:
+        if plugin and null_values is not None:
             null_values = np.maximum(null_values, 0.0)
     if null_values is not None:
         if options.return_null:
@@ -309,6 +315,13 @@ def run_test(strata: Strata, options: Options, rng_factory, progress=None) -> CI
         n_strata=int(n_strata),
         n_informative_strata=int(live.sum()),
     )
+
+
+def _child_rng(rng: np.random.Generator) -> np.random.Generator:
+    """An independent generator spawned from ``rng``'s seed sequence, without drawing from it."""
+    bit_generator = rng.bit_generator
+    seed_seq = getattr(bit_generator, "seed_seq", None) or bit_generator._seed_seq
+    return np.random.default_rng(seed_seq.spawn(1)[0])
 
 
 def _estimator_null(counts, rows, cols, live, strata, estimator, n):
