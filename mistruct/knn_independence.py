@@ -20,11 +20,18 @@ sorted, with their max-norm distances.  For a surrogate:
 
 1. a row's k-th neighbour distance ``eps`` in the joint space is the
    (k + 1)-th smallest of ``max(|x_i - x_j|, d_yz(i, j))`` over its first
-   ``w`` listed (Y, Z)-neighbours, and ``n_yz`` a count of listed distances
-   below ``eps``.  This is exact as soon as the ``w``-th listed distance
-   reaches ``eps`` (no row further down the list can matter); otherwise the
-   row is retried with a longer prefix.  Rows start at 1.25 times the width
-   the observed data needed;
+   ``w`` listed (Y, Z)-neighbours, and ``n_yz`` a binary search of ``eps``
+   in the row's sorted (Y, Z)-distances.  This is exact as soon as the
+   ``w``-th listed distance reaches ``eps`` (no row further down the list
+   can matter); otherwise the row is retried with a longer prefix (at most
+   1.5 times longer, and never past the first listed distance reaching the
+   ``eps`` found, which can only shrink).  Rows start, in groups of similar
+   widths, at 1.25 times the width the observed data needed.  The selection
+   runs on the distances rounded to float32 and read as int32 (NumPy selects
+   32-bit integers several times faster than float64): rounding is
+   monotone, so the selected key is the rounding of ``eps``, which is then
+   the one entry with that key, taken in float64 (a row with a float32 tie
+   is selected again in float64);
 2. ``n_z`` is a binary search of ``eps`` in the row's sorted Z-distances,
    and ``n_xz`` a count over exactly those ``n_z`` rows.
 
@@ -55,11 +62,13 @@ from mistruct.continuous import (
     _check_noise,
     _jitter,
     _joint_radius,
+    _mixed_blocks,
     _numeric_block,
     _rng,
     _standardize,
     _strict_counts,
 )
+from mistruct.data import as_frame, column_kinds
 from mistruct.exceptions import InvalidInputError
 
 __all__ = ["DEFAULT_K", "gaussian_ci_test", "knn_ci_test", "local_permutations"]
@@ -137,10 +146,37 @@ def _no_columns(z) -> bool:
 
 
 def _blocks(x, y, z):
-    xb, yb = _numeric_block(x, "x"), _numeric_block(y, "y")
-    zb = None if _no_columns(z) else _numeric_block(z, "z")
-    n = _check_lengths(x=xb, y=yb, z=zb)
-    return xb, yb, zb, n
+    """x, y and z (None without Z) ready for the kNN statistic, the rows, and X's float columns.
+
+    Without discrete columns: every column centred and scaled to unit
+    variance (a constant one is an error).  With some: float columns scaled
+    so, the others as spaced codes (see
+    :func:`mistruct.continuous.mixed_mutual_information`), which puts rows
+    with different discrete values farther apart than any two rows with the
+    same ones.  The last value is None when every column is float, else a
+    boolean mask of X's float columns.
+    """
+    variables = {"x": x, "y": y} if _no_columns(z) else {"x": x, "y": y, "z": z}
+    frames = {role: as_frame(value, what=role) for role, value in variables.items()}
+    kinds = {role: column_kinds(frame) for role, frame in frames.items()}
+    if all(kind == "continuous" for by_column in kinds.values() for kind in by_column.values()):
+        blocks = [_standardize(_numeric_block(value, role)) for role, value in variables.items()]
+        n = _check_lengths(**dict(zip(variables, blocks, strict=True)))
+        zb = blocks[2] if len(blocks) == 3 else None
+        return blocks[0], blocks[1], zb, n, None
+    if not any(kind == "continuous" for by_column in kinds.values() for kind in by_column.values()):
+        raise InvalidInputError(
+            "every column of x, y and z is discrete (not float): the kNN statistic needs a "
+            "continuous column to measure distances on; use a discrete test, e.g. "
+            "mistruct.ci_test(..., method='g-test-adjusted' or 'permutation'), or "
+            "method='auto', which picks by column type."
+        )
+    mixed = _mixed_blocks(variables)
+    n = len(mixed["x"])
+    # _mixed_blocks puts each role's float columns first.
+    n_float_x = sum(kind == "continuous" for kind in kinds["x"].values())
+    x_continuous = np.arange(mixed["x"].shape[1]) < n_float_x
+    return mixed["x"], mixed["y"], mixed.get("z"), n, x_continuous
 
 
 # ---------------------------------------------------------------- local permutations
@@ -178,22 +214,26 @@ def local_permutations(neighbours: np.ndarray, n_permutations: int, rng) -> np.n
         b = min(chunk, n_permutations - start)
         candidates = rng.permuted(np.broadcast_to(neighbours, (b, n, kp)), axis=2)
         order = rng.permuted(np.broadcast_to(np.arange(n), (b, n)), axis=1)
-        # Flat (surrogate, row) positions: surrogate * n + row.
+        # Flat (surrogate, row) positions: surrogate * n + row.  An extra last candidate at
+        # a position never taken (b * n) is the first not taken only when all are taken;
+        # the last real one is then picked.
         base = np.arange(b) * n
-        candidates = candidates.reshape(b * n, kp) + np.repeat(base, n)[:, None]
-        used = np.zeros(b * n, dtype=bool)
+        flat = np.empty((b * n, kp + 1), dtype=np.intp)
+        np.add(candidates, base[:, None, None], out=flat.reshape(b, n, kp + 1)[:, :, :kp])
+        flat[:, kp] = b * n
+        visits = np.ascontiguousarray((order + base[:, None]).T)  # step t of every surrogate
+        used = np.zeros(b * n + 1, dtype=bool)
         perm = np.empty(b * n, dtype=np.intp)
-        at = np.arange(b) * kp
-        for i in order.T:
-            rows = base + i
-            c = candidates[rows]
-            taken = used[c]
-            pick = taken.argmin(axis=1)  # the first candidate not taken yet...
-            pick[taken.ravel()[at + pick]] = kp - 1  # ...or, all taken, the last one
-            j = c.ravel()[at + pick]
-            perm[rows] = j
+        at = np.arange(b) * (kp + 1)
+        for rows in visits:
+            c = np.take(flat, rows, axis=0)
+            pick = used[c].argmin(axis=1)  # the first candidate not taken yet
+            np.minimum(pick, kp - 1, out=pick)
+            pick += at
+            perm[rows] = j = np.take(c, pick)
             used[j] = True
-        out[start : start + b] = perm.reshape(b, n) - base[:, None]
+        perm = perm.reshape(b, n) - base[:, None]
+        out[start : start + b] = perm
     return out
 
 
@@ -222,19 +262,51 @@ def _counts_exact(xs, ys, zs, k):
 #: Up to this many rows, every row's lists hold all rows (one dense array per stage).
 _DENSE_ROWS = 300
 
-#: Rows below which a group of rows with the same list width joins the next width.
-_MIN_GROUP_ROWS = 64
+#: Rows start at this many times the (Y, Z) count the observed data needed (plus one).
+_START_MARGIN = 1.25
+
+#: The widths within one chunk of rows (or of (surrogate, row) pairs) span at most this ratio.
+_WIDTH_RATIO = 1.1
+
+#: A retried (surrogate, row) pair's width grows at most this many times.
+_RETRY_GROWTH = 1.5
+
+#: Elements (rows times width) a chunk grows to, within twice its narrowest width: NumPy
+#: calls on small arrays cost mostly their fixed overhead.
+_MIN_CHUNK_ELEMENTS = 40_000
 
 #: Largest neighbour lists kept per space (entries: 8-byte distance + 4-byte index each).
 _MAX_LIST_ENTRIES = 20_000_000
 
 
-def _ladder(k: int, cap: int) -> np.ndarray:
-    """List widths tried: k + 2, then 1.5 times more each step, up to ``cap``."""
-    widths = [min(k + 2, cap)]
-    while widths[-1] < cap:
-        widths.append(min(cap, int(np.ceil(1.5 * widths[-1]))))
-    return np.array(widths)
+def _chunks(widths: np.ndarray, min_elements: float) -> list:
+    """Items by width, in chunks that share one width: the largest of the chunk.
+
+    Sorted by width, a chunk takes the items up to ``_WIDTH_RATIO`` times its
+    narrowest width, and more (up to twice that width) while it holds fewer
+    than ``min_elements`` (items times width).  Returns ``(items, width)``
+    pairs, narrowest first.
+    """
+    if len(widths) and widths.max() < 2**16:  # a radix sort: several times faster
+        order = np.argsort(widths.astype(np.uint16), kind="stable")
+    else:
+        order = np.argsort(widths, kind="stable")
+    ordered = np.maximum(widths[order], 1)
+    out, start, m = [], 0, len(order)
+    while start < m:
+        end = int(np.searchsorted(ordered, ordered[start] * _WIDTH_RATIO, side="right"))
+        if (end - start) * ordered[end - 1] < min_elements:
+            limit = int(np.searchsorted(ordered, 2 * ordered[start], side="right"))
+            end = max(end, min(limit, start + int(min_elements // ordered[end - 1]) + 1))
+        out.append((order[start:end], int(ordered[end - 1])))
+        start = end
+    return out
+
+
+def _row_sums(mask: np.ndarray) -> np.ndarray:
+    """True entries in each row of a 2-D boolean array (as bytes: faster than count_nonzero)."""
+    dtype = np.uint16 if mask.shape[1] < 2**16 else np.intp
+    return mask.view(np.uint8).sum(axis=1, dtype=dtype)
 
 
 def _maxnorm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -338,7 +410,6 @@ class _NullStatistic:
         if n <= _DENSE_ROWS:
             wanted = n
         self.cap = int(min(n, max(k + 2, min(_MAX_LIST_ENTRIES // n, wanted))))
-        self.ladder = _ladder(k, self.cap)
         if zs is None:
             (self.d_yz, self.i_yz), (self.d_o, self.i_o) = (
                 _neighbour_lists([ys], self.cap)[0],
@@ -347,37 +418,35 @@ class _NullStatistic:
         else:
             (self.d_o, self.i_o), (self.d_yz, self.i_yz) = _neighbour_lists([zs, ys], self.cap)
         start = need_yz if len(need_yz) == n else np.full(n, np.median(need_yz))
-        self.groups_yz = self._groups(self._start(start), self.d_yz, self.i_yz)
+        self.groups_yz = self._groups(start)
         self.fallback_rows = 0
+        self.float32_ties = 0  # rows selected again in float64 (see _joint_eps)
         self._local = threading.local()
 
-    def _start(self, need) -> np.ndarray:
-        """First width of each row: the ladder step above 1.25 times its observed count.
+    def _groups(self, need) -> list:
+        """Rows in groups by starting width, with their lists cut to it (reused by every surrogate).
 
-        With few rows, every row starts with all of them: one dense array per
-        stage costs less than several small ones.
+        A row starts at ``_START_MARGIN`` times its observed count ``need``
+        (plus one).  With few rows, every row starts with all of them: one
+        dense array per stage costs less than several small ones.  A group
+        keeps its (Y, Z) distances rounded to float32 (see :meth:`_joint_eps`)
+        and its indices as int32 (half the memory traffic of intp, as fast).
         """
-        if self.n <= _DENSE_ROWS:
-            return np.full(self.n, len(self.ladder) - 1)
-        wanted = np.ceil(1.25 * np.asarray(need, dtype=float)) + 1
-        return np.minimum(np.searchsorted(self.ladder, wanted), len(self.ladder) - 1)
-
-    def _groups(self, steps, dist, index):
-        """Rows by starting width, with their lists cut to it (reused by every surrogate).
-
-        A width with few rows joins the next one: fewer, larger arrays.
-        """
-        groups, carried = [], np.empty(0, dtype=np.intp)
-        unique = np.unique(steps)
-        for step in unique:
-            rows = np.concatenate([carried, np.flatnonzero(steps == step)])
-            if len(rows) < _MIN_GROUP_ROWS and step != unique[-1]:
-                carried = rows
-                continue
-            carried = np.empty(0, dtype=np.intp)
-            w = int(self.ladder[step])
-            # intp indices: np.take is several times slower with int32 ones.
-            groups.append((int(step), rows, dist[rows, :w], index[rows, :w].astype(np.intp)))
+        n, cap = self.n, self.cap
+        if n <= _DENSE_ROWS:
+            wanted = np.full(n, cap)
+        else:
+            wanted = np.ceil(_START_MARGIN * np.asarray(need, dtype=float)).astype(np.intp) + 1
+            wanted = np.clip(wanted, min(self.k + 2, cap), cap)
+        # Every surrogate of a batch goes through a group at once.
+        batch = max(1, _BATCH_ELEMENTS // (2 * int(wanted.sum()) * self.xs.shape[1]))
+        groups = []
+        self.width = np.empty(n, dtype=np.intp)
+        for rows, w in _chunks(wanted, _MIN_CHUNK_ELEMENTS / batch):
+            rows = np.sort(rows)
+            self.width[rows] = w
+            dist = self.d_yz[rows, :w].astype(np.float32)
+            groups.append((w, rows, dist, np.ascontiguousarray(self.i_yz[rows, :w])))
         return groups
 
     def _dx(self, candidates, centre):
@@ -390,10 +459,14 @@ class _NullStatistic:
             np.maximum(d, np.abs(candidates[..., j] - centre[..., None, j]), out=d)
         return d
 
-    def _scratch(self, shape, dtype=float) -> np.ndarray:
-        """A reused array of this thread (fresh large arrays cost page faults)."""
+    def _scratch(self, shape, dtype=float, slot: str = "") -> np.ndarray:
+        """A reused array of this thread (fresh large arrays cost page faults).
+
+        One buffer per dtype and ``slot``: arrays alive at the same time need
+        different slots.
+        """
         size = math.prod(shape)
-        key = np.dtype(dtype).char
+        key = np.dtype(dtype).char + slot
         buffer = getattr(self._local, key, None)
         if buffer is None or buffer.size < size:
             buffer = np.empty(max(size, 1), dtype=dtype)
@@ -405,30 +478,103 @@ class _NullStatistic:
         shape = source.shape[:axis] + index.shape + source.shape[axis + 1 :]
         return np.take(source, index, axis=axis, out=self._scratch(shape), mode="clip")
 
+    def _select(self, keys: np.ndarray):
+        """Flat position of the (k + 1)-th smallest entry of each row of ``keys`` (m, w).
+
+        ``keys`` are non-negative float32 values, selected as int32 (the same
+        order): NumPy's selection is vectorized for 32-bit integers and several
+        times faster than for float64.  Also returns the rows where other
+        entries equal the selected one (None if there are none).
+        """
+        m, w = keys.shape
+        part = self._scratch((m, w), np.float32, "part")
+        np.copyto(part, keys)
+        part = part.view(np.int32)
+        part.partition(self.k, axis=1)
+        star = part[:, self.k].copy()
+        equal = np.equal(keys.view(np.int32), star[:, None], out=self._scratch((m, w), bool))
+        at = np.flatnonzero(equal)  # row by row: one per row unless there are ties
+        if len(at) == m:
+            return at, None
+        row = at // w
+        first = np.searchsorted(row, np.arange(m))
+        return at[first], np.flatnonzero(np.bincount(row, minlength=m) > 1)
+
+    def _joint_eps(self, cand, centre, dist32, d_rows) -> np.ndarray:
+        """eps of each row: the (k + 1)-th smallest of ``max(|x_j - x_i|, d_yz(i, j))``, exactly.
+
+        ``cand``: X of the listed rows j, shape ``s + (w,)`` (``+ (d,)`` for
+        several X columns); ``centre``: X of the rows i, ``s`` (``+ (d,)``);
+        ``dist32``: their listed (Y, Z) distances rounded to float32,
+        broadcastable to ``s + (w,)``; ``d_rows``: the list of each row i
+        (indices of ``self.d_yz``), ``s`` flattened.
+
+        Rounding to float32 (to nearest) is monotone, so it commutes with the
+        max and with order statistics: the selection runs on float32 keys
+        ``max(f32(|x_j - x_i|), f32(d_yz))`` and picks the rounding of eps;
+        eps is then the one listed entry with that key, computed exactly in
+        float64.  A row with several entries of that key (a tie in float32,
+        rare with continuous data) is selected again in float64.
+        """
+        shape = centre.shape[:-1] if not self.xp_1d else centre.shape
+        w = dist32.shape[-1]
+        keys = self._scratch(shape + (w,), np.float32, "keys")
+        if self.xp_1d:
+            # In float64, then rounded into the float32 output.
+            np.subtract(cand, centre[..., None], out=keys, dtype=np.float64, casting="same_kind")
+            np.abs(keys, out=keys)
+        else:
+            with np.errstate(over="ignore"):  # beyond float32: inf, still in order
+                np.copyto(keys, self._dx(cand, centre), casting="same_kind")
+        np.maximum(keys, dist32, out=keys)
+        m = math.prod(shape)
+        at, ties = self._select(keys.reshape(m, w))
+        row, col = np.divmod(at, w)
+        cand = cand.reshape(m, w, *cand.shape[len(shape) + 1 :])
+        centre = centre.reshape(m, *centre.shape[len(shape) :])
+        dx = np.abs(cand[row, col] - centre)
+        if not self.xp_1d:
+            dx = dx.max(axis=-1)
+        e = np.maximum(dx, self.d_yz[d_rows, col])
+        if ties is not None:
+            self.float32_ties += len(ties)
+            dx = np.abs(cand[ties] - centre[ties][:, None])
+            if not self.xp_1d:
+                dx = dx.max(axis=-1)
+            joint = np.maximum(dx, self.d_yz[d_rows[ties], :w])
+            e[ties] = np.partition(joint, self.k, axis=1)[:, self.k]
+        return e.reshape(shape)
+
     def batch_size(self) -> int:
         """Surrogates per batch: temporaries of about ``_BATCH_ELEMENTS`` elements."""
-        per = 2 * sum(len(g[1]) * g[2].shape[1] for g in self.groups_yz)
+        per = 2 * sum(len(g[1]) * g[0] for g in self.groups_yz)
         return max(1, _BATCH_ELEMENTS // (per * self.xs.shape[1]))
 
     @staticmethod
     def _count_below(table: np.ndarray, rows: np.ndarray, e: np.ndarray) -> np.ndarray:
         """Entries of rows ``rows`` of ``table`` (each sorted) strictly below ``e``.
 
-        A binary search, vectorized over the rows; ``table.shape[1]`` when the
-        whole listed row is below (the true count may then be larger).
+        A branchless binary search (every probe inside the row, the same
+        number of steps for all), vectorized over ``e``; ``rows`` broadcasts
+        against it.  ``table.shape[1]`` when the whole listed row is below
+        (the true count may then be larger).
         """
         width = table.shape[1]
         flat = table.ravel()
-        base = rows * width
-        lo = np.zeros(len(rows), dtype=np.intp)
-        hi = np.full(len(rows), width, dtype=np.intp)
-        for _ in range(int(np.ceil(np.log2(width + 1)))):
-            mid = (lo + hi) >> 1
-            open_ = lo < hi
-            below = flat[base + np.minimum(mid, width - 1)] < e
-            lo = np.where(open_ & below, mid + 1, lo)
-            hi = np.where(open_ & ~below, mid, hi)
-        return lo
+        start = np.asarray(rows, dtype=np.intp) * width
+        pos = np.array(np.broadcast_to(start, e.shape))  # row start + entries known below
+        at = np.empty(e.shape, dtype=np.intp)
+        below = np.empty(e.shape, dtype=bool)
+        m = width  # the count lies in pos - start + [0, m]
+        while m > 1:
+            half = m >> 1
+            np.add(pos, half, out=at)
+            np.less(flat[at], e, out=below)
+            pos += below * half
+            m -= half
+        pos += flat[pos] < e
+        pos -= start
+        return pos
 
     def surrogate_x(self, perm: np.ndarray, jitter=None) -> np.ndarray:
         """X of a surrogate: X's rows taken by ``perm``, standardized again, fresh tie noise.
@@ -442,7 +588,14 @@ class _NullStatistic:
         """
         if self.zs is None:
             return self.xs[perm]
-        xp = _standardize(self.xs[perm])
+        xp = self.xs[perm]
+        continuous = getattr(self, "x_continuous", None)
+        if continuous is None:
+            xp = _standardize(xp)
+        else:
+            # Discrete columns keep their spaced codes: rescaling them would bring their
+            # levels within continuous distances of each other.
+            xp[:, continuous] = _standardize(xp[:, continuous])
         return xp if jitter is None else xp + jitter
 
     def one(self, perm: np.ndarray, jitter=None) -> float:
@@ -458,15 +611,17 @@ class _NullStatistic:
                 "more than k rows coincide exactly (a k-th neighbour distance is 0), so the "
                 "kNN statistic is undefined; use noise > 0 (the default) to break the ties."
             )
-        self.groups_yz = self._groups(self._start(n_yz[0]), self.d_yz, self.i_yz)
+        self.groups_yz = self._groups(n_yz[0])
         return float(value[0])
 
     def __call__(self, perms: np.ndarray, jitters=None, counts: bool = False):
         """The null statistic (nats) of each permutation (row ``b`` of ``perms``).
 
-        All surrogates of the batch go through each group of rows together;
-        rows a group's width does not settle are retried as (surrogate, row)
-        pairs one ladder step wider.
+        All surrogates of the batch go through each group of rows together.  A
+        (surrogate, row) pair its group's width does not settle is retried
+        wider: at most ``_RETRY_GROWTH`` times wider, and never further down its
+        list than the eps found so far (the pair's eps can only be smaller, so
+        that prefix settles it, unless it reaches past the list).
         """
         k, n = self.k, self.n
         b = len(perms)
@@ -480,72 +635,63 @@ class _NullStatistic:
             xp = xp[..., 0]
         flat = xp.reshape(b * n, *xp.shape[2:])  # (surrogate, row) -> surrogate * n + row
         complete = self.cap == n
-        last = len(self.ladder) - 1
-        eps = np.zeros((b, n))
-        n_yz = np.ones((b, n), dtype=np.intp)
         n_xz = np.ones((b, n), dtype=np.intp)
         n_z = np.full((b, n), n, dtype=np.intp)
 
-        def settled(dist, e, w):
-            if complete and w == n:
-                return np.ones(e.shape, dtype=bool)
-            return dist[..., w - 1] >= e
-
-        def joint_stage(cand, centre, dist, w):
-            joint = self._dx(cand, centre)
-            np.maximum(joint, dist, out=joint)
-            joint.partition(k, axis=-1)  # in place: joint is scratch
-            e = joint[..., k].copy()
-            below = np.less(dist, e[..., None], out=self._scratch(joint.shape, bool))
-            return settled(dist, e, w), e, np.count_nonzero(below, axis=-1)
-
-        def rounds(retry, solve):
-            """Retry (surrogate, row) pairs one step wider; return the pairs left at cap."""
-            left = []
-            while retry:
-                later = {}
-                for step in sorted(retry):
-                    bb = np.concatenate([r[0] for r in retry[step]])
-                    rr = np.concatenate([r[1] for r in retry[step]])
-                    ok = solve(bb, rr, int(self.ladder[step]))
-                    bb, rr = bb[~ok], rr[~ok]
-                    if bb.size:
-                        (left if step == last else later.setdefault(step + 1, [])).append((bb, rr))
-                retry = later
-            return left
-
-        # Stage 1: k-th neighbour distance in the joint space, and n_yz.
-        retry = {}
-        for step, rows, dist, index in self.groups_yz:
+        # Stage 1: k-th neighbour distance eps in the joint space, and n_yz (a binary search
+        # in the sorted (Y, Z) lists).  A row is settled when a listed distance reaches eps
+        # (rows further down cannot matter): when fewer than its width are below eps.
+        eps = np.empty((b, n))
+        for _, rows, dist32, index in self.groups_yz:
             cand = self._take(xp, index, axis=1)
-            ok, e, count = joint_stage(
-                cand, np.take(xp, rows, axis=1), dist, int(self.ladder[step])
-            )
-            eps[:, rows] = e
-            n_yz[:, rows] = count
-            if not ok.all():
-                bb, ri = np.nonzero(~ok)
-                retry.setdefault(min(step + 1, last), []).append((bb, rows[ri]))
-
-        def joint_pairs(bb, rr, w):
-            dist = self.d_yz[rr, :w]
-            index = self.i_yz[rr, :w].astype(np.intp)
-            if b > 1:
-                index += (bb * n)[:, None]
-            cand = self._take(flat, index, axis=0)
-            ok, e, count = joint_stage(cand, np.take(flat, bb * n + rr, axis=0), dist, w)
-            eps[bb, rr] = e
-            n_yz[bb, rr] = count
-            return ok
-
-        left = rounds(retry, joint_pairs)
-        for bb, rr in left:
-            eps[bb, rr] = np.inf  # settled by brute force below
+            centre = np.take(xp, rows, axis=1)
+            eps[:, rows] = self._joint_eps(cand, centre, dist32, np.tile(rows, b))
+        eps = eps.ravel()
+        bb, rr = np.divmod(np.arange(b * n), n)
+        n_yz = self._count_below(self.d_yz, rr, eps)
+        width = np.tile(self.width, b)
+        pending = np.flatnonzero((n_yz >= width) & ~(complete & (width == n)))
+        left = [pending[width[pending] >= self.cap]]  # already the whole list
+        pending = pending[width[pending] < self.cap]
+        while len(pending):
+            # Wider, but never past the list's first distance at or above the eps so far
+            # (n_yz here counts the whole list).
+            grown = np.ceil(_RETRY_GROWTH * width[pending]).astype(np.intp)
+            wanted = np.minimum(np.minimum(n_yz[pending] + 1, grown), self.cap)
+            again = []
+            for sel, w in _chunks(wanted, _MIN_CHUNK_ELEMENTS):
+                sel = pending[sel]
+                pr = rr[sel]
+                index = self.i_yz[pr, :w].astype(np.intp)
+                if b > 1:
+                    index += (bb[sel] * n)[:, None]
+                cand = self._take(flat, index, axis=0)
+                dist = self.d_yz[pr, :w]
+                e = self._joint_eps(cand, np.take(flat, sel, axis=0), dist.astype(np.float32), pr)
+                eps[sel] = e
+                # Few pairs: count within the prefix (the whole list only if it falls short).
+                below = np.less(dist, e[:, None], out=self._scratch(dist.shape, bool))
+                n_yz[sel] = _row_sums(below)
+                width[sel] = w
+                open_ = n_yz[sel] >= w
+                if complete and w == n:
+                    open_[:] = False
+                if open_.any():
+                    sel = sel[open_]
+                    if w == self.cap:
+                        left.append(sel)
+                    else:
+                        n_yz[sel] = self._count_below(self.d_yz, rr[sel], eps[sel])
+                        again.append(sel)
+            pending = np.concatenate(again) if again else again
+        left = [(bb[sel], rr[sel]) for sel in left]
+        for pb, pr in left:
+            eps[pb * n + pr] = np.inf  # settled by brute force below
+        n_yz = n_yz.reshape(b, n)
 
         # Stage 2: with eps known, n_z (given Z) or n_x (without Z) is a binary search in
         # the sorted lists; n_xz then looks at exactly the n_z nearest rows in Z.
-        bb, rr = np.divmod(np.arange(b * n), n)
-        e = eps.ravel()
+        e = eps
         rows = rr if self.zs is not None else perms.ravel()
         count = self._count_below(self.d_o, rows, e)
         unsettled = (count >= self.cap) & (not complete)
@@ -555,23 +701,20 @@ class _NullStatistic:
             n_xz[:] = count.reshape(b, n)
         else:
             n_z[:] = count.reshape(b, n)
-            steps = np.searchsorted(self.ladder, count)
-            carried = np.empty(0, dtype=np.intp)
-            unique = np.unique(steps)
-            for step in unique:
-                sel = np.concatenate([carried, np.flatnonzero(steps == step)])
-                if len(sel) < _MIN_GROUP_ROWS and step != unique[-1]:
-                    carried = sel
-                    continue
-                carried = np.empty(0, dtype=np.intp)
-                w = int(self.ladder[min(step, last)])
-                index = self.i_o[rr[sel], :w].astype(np.intp)
+            pairs = np.flatnonzero(~unsettled) if unsettled.any() else np.arange(b * n)
+            for sel, w in _chunks(count[pairs], _MIN_CHUNK_ELEMENTS):
+                sel = pairs[sel]
+                index = self.i_o[rr[sel], :w]
                 if b > 1:  # rows of the flattened (surrogate, row) array
                     index += (bb[sel] * n)[:, None]
                 dx = self._dx(self._take(flat, index, axis=0), np.take(flat, sel, axis=0))
                 inside = np.less(dx, e[sel, None], out=self._scratch(dx.shape, bool))
-                inside &= np.arange(w) < count[sel, None]  # the rows closer than eps in Z
-                n_xz.ravel()[sel] = np.count_nonzero(inside, axis=1)
+                # Only the rows closer than eps in Z: the first count of the list.
+                c = count[sel]
+                low = int(c.min())
+                if low < w:
+                    inside[:, low:] &= np.arange(low, w) < c[:, None]
+                n_xz.ravel()[sel] = _row_sums(inside)
         if left:
             bb = np.concatenate([p[0] for p in left])
             rr = np.concatenate([p[1] for p in left])
@@ -683,7 +826,7 @@ def knn_ci_test(
     >>> knn_ci_test(x, y + x, z, n_permutations=99, seed=1).pvalue
     0.01
     """
-    xb, yb, zb, n = _blocks(x, y, z)
+    xb, yb, zb, n, x_continuous = _blocks(x, y, z)
     k = _resolve_k(k, n)
     if zb is not None:
         k_perm = _check_int(k_perm, "k_perm", 1, n - 1, " It is the number of Z-neighbours.")
@@ -695,10 +838,11 @@ def knn_ci_test(
         raise InvalidInputError(f"return_null must be True or False, got {return_null!r}.")
     workers = _check_workers(workers)
 
-    xs = _jitter(_standardize(xb), noise, rng)
-    ys = _jitter(_standardize(yb), noise, rng)
-    zs = None if zb is None else _jitter(_standardize(zb), noise, rng)
+    xs = _jitter(xb, noise, rng)
+    ys = _jitter(yb, noise, rng)
+    zs = None if zb is None else _jitter(zb, noise, rng)
     kernel = _NullStatistic(xs, ys, zs, k)
+    kernel.x_continuous = x_continuous
     # The observed statistic is the kernel's on the identity permutation: exactly the
     # Frenzel-Pompe estimate, computed the way every surrogate's is.
     observed = kernel.observed()
@@ -746,7 +890,7 @@ def knn_ci_test(
         independent=bool(pvalue > alpha),
         n_permutations=n_permutations,
         null_distribution=2.0 * n * null if return_null else None,
-        estimator="ksg" if zs is None else "frenzel-pompe",
+        estimator="mixed" if x_continuous is not None else "ksg" if zs is None else "frenzel-pompe",
         n=n,
         n_strata=0,
     )
@@ -783,7 +927,10 @@ def gaussian_ci_test(x, y, z=None, *, alpha: float = 0.05):
     >>> gaussian_ci_test(x, y).independent, gaussian_ci_test(x, y, z).independent
     (False, True)
     """
-    xb, yb, zb, n = _blocks(x, y, z)
+    for role, value in (("x", x), ("y", y), ("z", z)):
+        if value is not None and not _no_columns(value):
+            _numeric_block(value, role)  # numbers only: a partial correlation needs them
+    xb, yb, zb, n, _ = _blocks(x, y, z)
     for role, block in (("x", xb), ("y", yb)):
         if block.shape[1] != 1:
             raise InvalidInputError(

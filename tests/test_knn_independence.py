@@ -263,3 +263,126 @@ def test_ci_test_dispatches_numeric_methods():
         assert not ci_test(frame, "x", "y", method=method, seed=0).independent
         result = ci_test(frame, "x", "y", ["z"], method=method, seed=0)
         assert result.independent and result.method == method
+
+
+# ------------------------------------------------------------------ kernel internals
+
+
+def _reference_local_permutations(neighbours, n_permutations, rng):
+    """The restricted permutations one (surrogate, row) step at a time, as first written."""
+    n, kp = neighbours.shape
+    out = np.empty((n_permutations, n), dtype=np.intp)
+    chunk = max(1, min(n_permutations, 10_000_000 // (n * kp)))
+    for start in range(0, n_permutations, chunk):
+        b = min(chunk, n_permutations - start)
+        candidates = rng.permuted(np.broadcast_to(neighbours, (b, n, kp)), axis=2)
+        order = rng.permuted(np.broadcast_to(np.arange(n), (b, n)), axis=1)
+        for s in range(b):
+            used = np.zeros(n, dtype=bool)
+            for i in order[s]:
+                free = [j for j in candidates[s, i] if not used[j]]
+                j = free[0] if free else candidates[s, i, -1]
+                out[start + s, i] = j
+                used[j] = True
+    return out
+
+
+@pytest.mark.parametrize(("n", "k_perm", "b"), [(60, 5, 7), (200, 3, 4), (40, 1, 3), (30, 8, 2)])
+def test_local_permutations_match_the_reference(n, k_perm, b):
+    # Same draws, same picks: the vectorized version changes no p-value for a given seed.
+    z = np.random.default_rng(n).standard_normal((n, 2))
+    neighbours = kci.cKDTree(z).query(z, k=max(k_perm, 2), p=np.inf)[1][:, :k_perm]
+    fast = local_permutations(neighbours, b, np.random.default_rng(k_perm))
+    slow = _reference_local_permutations(neighbours, b, np.random.default_rng(k_perm))
+    np.testing.assert_array_equal(fast, slow)
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 7, 64, 100])
+def test_count_below_is_a_strict_binary_search(width):
+    rng = np.random.default_rng(width)
+    table = np.sort(rng.integers(0, 10, (50, width)).astype(float), axis=1)  # repeats
+    rows = rng.permutation(50)[:20]
+    # Below everything, above everything, exactly on listed values, in between.
+    e = np.concatenate([[-1.0, 11.0], table[rows[2:11], 0], rng.uniform(-1, 11, 9)])
+    expected = [np.searchsorted(table[r], v, side="left") for r, v in zip(rows, e, strict=True)]
+    np.testing.assert_array_equal(kci._NullStatistic._count_below(table, rows, e), expected)
+    # rows broadcast against e (a batch of surrogates)
+    e2 = rng.uniform(-1, 11, (3, 20))
+    got = kci._NullStatistic._count_below(table, rows, e2)
+    np.testing.assert_array_equal(got, (table[rows][None] < e2[..., None]).sum(axis=-1))
+
+
+def test_chunks_cover_every_item_once_at_a_shared_width():
+    rng = np.random.default_rng(0)
+    widths = np.concatenate([rng.integers(1, 3000, 500), [0, 0, 70_000]])
+    for min_elements in (0, 5_000, 10**9):
+        chunks = kci._chunks(widths, min_elements)
+        items = np.concatenate([sel for sel, _ in chunks])
+        np.testing.assert_array_equal(np.sort(items), np.arange(len(widths)))
+        shared = [w for _, w in chunks]
+        assert shared == sorted(shared)  # narrowest first
+        for sel, w in chunks:
+            assert w == max(1, widths[sel].max())
+            assert widths[sel].max() <= 2 * max(1, widths[sel].min())
+        if min_elements == 0:  # no merging: within the ratio
+            assert all(w <= kci._WIDTH_RATIO * max(1, widths[sel].min()) for sel, w in chunks)
+
+
+def _kernel_matches_estimator(kernel, xs, ys, zs, k, perms, jitters):
+    values = kernel(np.stack(perms), None if jitters[0] is None else np.stack(jitters))
+    for perm, jitter, value in zip(perms, jitters, values, strict=True):
+        expected = kci._counts_exact(kernel.surrogate_x(perm, jitter), ys, zs, k)[0]
+        assert value == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(("dx", "dz"), [(1, 3), (2, 2), (1, 0)])
+def test_float32_ties_are_selected_again_exactly(dx, dz, monkeypatch):
+    # Values on a grid plus 1e-12 noise: many distances differ only in float64, so the
+    # float32 selection meets ties (the rows are then selected in float64).
+    monkeypatch.setattr(kci, "_DENSE_ROWS", 0)
+    n, k = 400, 15
+    rng = np.random.default_rng(dx + dz)
+
+    def grid(*shape):
+        return np.round(2 * rng.standard_normal(shape)) / 2 + 1e-12 * rng.standard_normal(shape)
+
+    xs, ys = _standardize(grid(n, dx)), _standardize(grid(n, 1))
+    zs = _standardize(grid(n, dz)) if dz else None
+    kernel = kci._NullStatistic(xs, ys, zs, k)
+    kernel.observed()
+    perms = [rng.permutation(n) for _ in range(3)]
+    jitters = [None, None, None] if dz == 0 else [1e-12 * grid(n, dx) for _ in range(3)]
+    kernel.float32_ties = 0
+    _kernel_matches_estimator(kernel, xs, ys, zs, k, perms, jitters)
+    assert kernel.float32_ties > 0
+
+
+@pytest.mark.parametrize(("n", "dz", "k"), [(500, 3, 30), (400, 0, 10), (600, 2, 60)])
+def test_rows_retried_in_several_rounds_are_exact(n, dz, k, monkeypatch):
+    # Rows start far too narrow and grow slowly: most go through several retry rounds,
+    # and with short lists some end in the brute-force fallback.
+    monkeypatch.setattr(kci, "_START_MARGIN", 0.3)
+    monkeypatch.setattr(kci, "_RETRY_GROWTH", 1.1)
+    monkeypatch.setattr(kci, "_MAX_LIST_ENTRIES", n * (6 * k))
+    rng = np.random.default_rng(n + k)
+    z = rng.standard_normal((n, max(dz, 1)))
+    xs = _standardize(z[:, :1] + rng.standard_normal((n, 1)))
+    ys = _standardize(np.sin(z[:, -1:]) + rng.standard_normal((n, 1)))
+    zs = _standardize(z) if dz else None
+    kernel = kci._NullStatistic(xs, ys, zs, k)
+    kernel.observed()
+    perms = [rng.permutation(n) for _ in range(3)]
+    jitters = [None, None, None] if dz == 0 else list(1e-10 * rng.standard_normal((3, n, 1)))
+    rounds = []
+    real_chunks = kci._chunks
+    monkeypatch.setattr(kci, "_chunks", lambda w, m: rounds.append(len(w)) or real_chunks(w, m))
+    _kernel_matches_estimator(kernel, xs, ys, zs, k, perms, jitters)
+    assert len(rounds) >= 3 + (dz > 0)  # retry rounds (and stage 2's pairs given Z)
+    assert kernel.fallback_rows > 0
+
+
+def test_row_sums_count_true_entries():
+    rng = np.random.default_rng(1)
+    for width in (1, 255, 256, 300, 70_000):
+        mask = rng.random((4, width)) < 0.9
+        np.testing.assert_array_equal(kci._row_sums(mask), mask.sum(axis=1))
