@@ -24,7 +24,7 @@ from mistruct.counts import (
     joint_codes,
     pairwise_counts,
 )
-from mistruct.data import encode, encode_variables
+from mistruct.data import as_frame, column_kinds, encode, encode_variables, select_columns
 from mistruct.estimators import Blocks, check_estimator, entropy_from_counts, estimate_entropy
 from mistruct.exceptions import InvalidInputError
 
@@ -443,7 +443,8 @@ def mutual_information_matrix(
         ``"ksg"`` / ``"mixed"`` / ``"auto"`` (kNN estimators by column type,
         :func:`mistruct.continuous.knn_mutual_information_matrix`; ``"auto"``
         uses the plug-in for pairs of discrete columns, KSG for numeric pairs
-        and Gao et al. for mixed pairs).
+        and Gao et al. for mixed pairs; on a table without float columns it
+        is the plug-in estimator).
     missing : {"error", "drop", "category"}
         ``"drop"`` drops every row with a missing value in any used column
         (discrete estimators only).
@@ -469,6 +470,10 @@ def mutual_information_matrix(
     b  1.0  1.0  0.0
     c  0.0  0.0  1.0
     """
+    if estimator == "auto" and "continuous" not in column_kinds(
+        select_columns(as_frame(data), columns)
+    ).values():
+        estimator = "plugin"  # every column discrete: one count of all pairs
     if estimator in NUMERIC_MATRIX_ESTIMATORS:
         from mistruct import continuous
 

@@ -77,3 +77,59 @@ def test_bad_options_fail_before_writing(asia_csv, tmp_path, arguments, message)
     assert message in result.output
     assert not bif.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def mixed_csv(tmp_path_factory):
+    """Float and string columns: age -> income -> spend -> churn (a string)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 600
+    age = rng.uniform(20, 70, n)
+    income = 0.05 * age + rng.standard_normal(n)
+    spend = income + 0.7 * rng.standard_normal(n)
+    churn = np.where(spend + 0.5 * rng.standard_normal(n) > 2.0, "yes", "no")
+    path = tmp_path_factory.mktemp("data") / "customers.csv"
+    pd.DataFrame({"age": age, "income": income, "spend": spend, "churn": churn}).to_csv(
+        path, index=False
+    )
+    return path
+
+
+@pytest.mark.parametrize("method", ["pc", "chow-liu", "chow-liu-forest", "aracne"])
+def test_learn_on_float_and_string_columns(mixed_csv, tmp_path, method):
+    out, bif = tmp_path / "g.graphml", tmp_path / "m.bif"
+    result = CliRunner().invoke(
+        main,
+        [
+            "learn", str(mixed_csv), "--method", method, "--out", str(out), "--fit", str(bif),
+            "--format", "json", "--no-progress", "--seed", "1",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["float_columns"] == ["age", "income", "spend"]
+    edges = {frozenset(e) for e in nx.read_graphml(out).edges()}
+    assert {frozenset(("income", "spend")), frozenset(("spend", "churn"))} <= edges
+    assert summary["held_out_log_likelihood"]["learned"] < 0
+    assert "variable churn" in bif.read_text()
+
+
+def test_learn_on_float_columns_says_how_it_treats_them(mixed_csv):
+    result = CliRunner().invoke(
+        main, ["learn", str(mixed_csv), "--method", "chow-liu", "--no-progress"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "float columns (age, income, spend)" in result.output
+    assert "quantile bins" in result.output
+
+
+def test_a_discrete_test_on_float_columns_fails_before_writing(mixed_csv, tmp_path):
+    out = tmp_path / "g.graphml"
+    result = CliRunner().invoke(
+        main, ["learn", str(mixed_csv), "--test", "g-test", "--out", str(out)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "float" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -57,11 +57,25 @@ def test_mi_on_the_bundled_example():
 def test_float_column_error_suggests_bins(tmp_path):
     path = tmp_path / "f.csv"
     pd.DataFrame({"x": [0.1, 0.2, 0.3], "y": [1, 2, 3]}).to_csv(path, index=False)
-    result = CliRunner().invoke(main, ["mi", str(path)])
+    result = CliRunner().invoke(main, ["mi", str(path), "--estimator", "plugin"])
     assert result.exit_code == 2
     assert "float" in result.output and "Discretizer" in result.output
     binned = CliRunner().invoke(main, ["mi", str(path), "--bins", "2"])
     assert binned.exit_code == 0, binned.output
+
+
+def test_float_columns_take_the_knn_estimators(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(2000)
+    path = tmp_path / "mixed.csv"
+    pd.DataFrame({"x": x, "y": 0.6 * x + 0.8 * rng.standard_normal(2000),
+                  "g": np.where(x > 0, "up", "down")}).to_csv(path, index=False)  # fmt: skip
+    result = CliRunner().invoke(main, ["mi", str(path), "--format", "json", "--base", str(np.e)])
+    assert result.exit_code == 0, result.output
+    matrix = json.loads(result.output)
+    assert matrix["x"]["y"] == pytest.approx(-0.5 * np.log(1 - 0.36), abs=0.03)  # KSG
+    assert matrix["x"]["x"] is None  # inf: a float column has infinite information
+    assert matrix["g"]["g"] == pytest.approx(np.log(2), abs=0.01)
 
 
 def test_bad_output_folder_writes_nothing(csv_file, tmp_path):

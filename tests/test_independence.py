@@ -680,7 +680,8 @@ def test_cli_text_and_json(csv_file):
     out = invoke("citest", csv_file, "x", "w", "--given", "z,y", "--format", "json")
     assert out.exit_code == 0, out.output
     payload = json.loads(out.output)
-    assert payload["given"] == ["z", "y"] and payload["method"] == "g-test"
+    # The default, "auto", is the adjusted G-test on discrete columns.
+    assert payload["given"] == ["z", "y"] and payload["method"] == "g-test-adjusted"
     assert set(payload) >= {"statistic", "dof", "pvalue", "independent", "cmi"}
 
 
@@ -724,6 +725,185 @@ def test_cli_errors(csv_file, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
     floats = tmp_path / "floats.csv"
     pd.DataFrame({"a": [0.5, 1.5, 2.5], "b": [1, 2, 3]}).to_csv(floats, index=False)
-    out = invoke("citest", floats, "a", "b")
+    out = invoke("citest", floats, "a", "b", "-m", "g-test")
     assert out.exit_code == 2 and "Discretizer" in out.output
     assert invoke("citest", floats, "a", "b", "--bins", 2).exit_code == 0
+
+
+# ---------------------------------------------------------------- staged draws of the plug-in null
+
+
+class CountingRng:
+    """Draws through a NumPy generator and counts the hypergeometric variates."""
+
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+        self.drawn = 0
+
+    def hypergeometric(self, good, bad, sample):
+        out = self.rng.hypergeometric(good, bad, sample)
+        self.drawn += out.size
+        return out
+
+
+def plugin_null(counts):
+    counts = np.asarray(counts, dtype=np.int64)
+    return perm.PluginNull(counts.sum(axis=2), counts.sum(axis=1), counts)
+
+
+def full_draw_cost(counts, size):
+    """Variates of full Patefield fills, empty rows and columns of a stratum left out."""
+    rows = (np.asarray(counts).sum(axis=2) > 0).sum(axis=1)
+    cols = (np.asarray(counts).sum(axis=1) > 0).sum(axis=1)
+    return size * int(((rows - 1) * (cols - 1)).sum())
+
+
+def exact_pvalue_by_convolution(strata):
+    """P(G >= G_obs) under the within-stratum permutation null, stratum by stratum."""
+    values, probabilities = np.zeros(1), np.ones(1)
+    for table in strata:
+        options = [
+            (g_statistic(t), table_probability(t))
+            for t in tables_with_margins(table.sum(1), table.sum(0))
+        ]
+        g = np.array([o[0] for o in options])
+        p = np.array([o[1] for o in options])
+        values = (values[:, None] + g[None, :]).ravel()
+        probabilities = (probabilities[:, None] * p[None, :]).ravel()
+    return probabilities[values >= g_statistic(strata) - 1e-9].sum()
+
+
+# Five small strata of three shapes once their empty columns are cut (2x2, 2x3).
+SMALL_STRATA = np.array(
+    [
+        [[5, 1, 0], [0, 4, 0]],
+        [[3, 1, 1], [1, 2, 2]],
+        [[2, 1, 0], [1, 2, 0]],
+        [[4, 0, 1], [1, 2, 1]],
+        [[1, 2, 0], [2, 1, 0]],
+    ]
+)
+
+
+def test_early_decisions_keep_the_exact_permutation_pvalue():
+    null = plugin_null(SMALL_STRATA)
+    null._stages = [(k, k + 1) for k in range(null.n_strata)]  # a check after every stratum
+    threshold = null.observed - null.tolerance
+    counting, size = CountingRng(0), 20_000
+    hits, values = null.exceedances(size, counting, threshold, np.random.default_rng(1))
+    # Replicates were decided early (both ways) ...
+    assert counting.drawn < 0.95 * full_draw_cost(SMALL_STRATA, size)
+    # ... each as its completed table decides it ...
+    np.testing.assert_array_equal(hits, values >= threshold)
+    # ... so the p-value has the exact conditional law.
+    exact = exact_pvalue_by_convolution(SMALL_STRATA)
+    pvalue = (1 + hits.sum()) / (size + 1)
+    assert abs(pvalue - exact) < 4 * np.sqrt(exact * (1 - exact) / size) + 1e-4
+
+
+def test_completed_null_has_the_law_of_full_draws():
+    null = plugin_null(SMALL_STRATA)
+    null._stages = [(k, k + 1) for k in range(null.n_strata)]
+    threshold = null.observed - null.tolerance
+    fill = np.random.default_rng(3)
+    _, completed = null.exceedances(4000, np.random.default_rng(2), threshold, fill)
+    # Reference: the original fill over the padded tables, every stratum, every cell.
+    rows, cols = SMALL_STRATA.sum(axis=2), SMALL_STRATA.sum(axis=1)
+    lut = perm.xlogx_function(int(rows.sum(axis=1).max()))
+    constant = lut(rows).sum() + lut(cols).sum() - lut(rows.sum(axis=1)).sum()
+    sums = perm.draw(rows, cols, 4000, np.random.default_rng(4), lut=lut)
+    reference = 2.0 * (sums - constant)
+    # G is discrete: round off the last bits, which the two sums reach differently.
+    assert stats.ks_2samp(np.round(completed, 8), np.round(reference, 8)).pvalue > 0.001
+    assert completed.mean() == pytest.approx(reference.mean(), rel=0.1)
+
+
+def test_strata_that_cannot_change_the_outcome_are_not_drawn():
+    # Clear dependence in 8 strata of unequal size: no replicate reaches G_obs,
+    # and once the large strata are drawn the small ones' caps cannot make up the gap.
+    rng = np.random.default_rng(0)
+    n = 3000
+    z = rng.choice(8, n, p=np.array([30, 20, 15, 10, 10, 8, 5, 2]) / 100)
+    x = rng.integers(0, 3, n)
+    y = np.where(rng.random(n) < 0.35, x, rng.integers(0, 3, n))
+    counts = np.zeros((8, 3, 3), dtype=np.int64)
+    np.add.at(counts, (z, x, y), 1)
+    null = plugin_null(counts)
+    threshold = null.observed - null.tolerance
+    counting = CountingRng(1)
+    hits, values = null.exceedances(1000, counting, threshold, np.random.default_rng(2))
+    assert not hits.any() and (values < threshold).all()
+    assert 0 < counting.drawn <= 0.8 * full_draw_cost(counts, 1000)
+    # Through the API: the same p-value whether or not the null values are asked for.
+    table = np.moveaxis(counts, 0, -1)
+    quick = ci_test_from_table(table, method="permutation", n_permutations=500, seed=7)
+    full = ci_test_from_table(
+        table, method="permutation", n_permutations=500, seed=7, return_null=True
+    )
+    assert quick.pvalue == full.pvalue == 1 / 501 and quick.null_distribution is None
+    assert (full.null_distribution < full.statistic).all() and quick.n_permutations == 500
+
+
+def test_zero_statistic_needs_no_draws():
+    counts = np.zeros((3, 2, 3), dtype=np.int64)
+    counts[0, :, :2] = [[2, 2], [3, 3]]  # every stratum exactly independent: G = 0
+    counts[1, :, :2] = [[1, 2], [2, 4]]
+    counts[2] = [[5, 10, 5], [1, 2, 1]]
+    null = plugin_null(counts)
+    counting = CountingRng(0)
+    hits, _ = null.exceedances(100, counting, null.observed - null.tolerance)
+    assert hits.all() and counting.drawn == 0
+    result = ci_test_from_table(np.moveaxis(counts, 0, -1), method="permutation", seed=0)
+    assert result.pvalue == 1.0 and result.n_permutations == 1000
+
+
+def weakly_dependent_strata(seed, n=600, strength=0.12):
+    """Counts (8 strata of unequal size, 3 x 3) with a weak dependence in each."""
+    rng = np.random.default_rng(seed)
+    z = rng.choice(8, n, p=np.array([30, 20, 15, 10, 10, 8, 5, 2]) / 100)
+    x = rng.integers(0, 3, n)
+    y = np.where(rng.random(n) < strength, x, rng.integers(0, 3, n))
+    counts = np.zeros((8, 3, 3), dtype=np.int64)
+    np.add.at(counts, (z, x, y), 1)
+    return counts
+
+
+@pytest.mark.parametrize("method", ["permutation", "sequential"])
+def test_returning_the_null_does_not_change_the_pvalue(method):
+    # p ~ 0.005 and some replicates decided early: the sequential test draws
+    # several batches, and the later ones would change if completing the early
+    # ones for the null values took draws from the test's own stream.
+    counts = weakly_dependent_strata(50)
+    assert plugin_null(counts)._stages[1:]  # checks between stages
+    table = np.moveaxis(counts, 0, -1)
+    for seed in range(12):
+        options = dict(method=method, n_permutations=400, h=20, seed=seed)
+        quick = ci_test_from_table(table, **options)
+        full = ci_test_from_table(table, return_null=True, **options)
+        assert quick.pvalue == full.pvalue and quick.n_permutations == full.n_permutations
+        null = full.null_distribution
+        assert null.shape == (full.n_permutations,)
+        reached = int(np.count_nonzero(null >= full.statistic * (1 - 1e-12)))
+        expected = (1 + reached) / (1 + null.size)
+        if method == "sequential" and reached >= 20:
+            expected = 20 / null.size
+        assert full.pvalue == pytest.approx(expected, rel=1e-12)
+
+
+def test_fill_bound_bounds_every_table():
+    rng = np.random.default_rng(5)
+    lut = perm.xlogx_function(100)
+    for _ in range(40):
+        table = rng.integers(0, 4, size=(rng.integers(2, 4), rng.integers(2, 4)))
+        rows, cols = table.sum(axis=1), table.sum(axis=0)
+        best = max(lut(t).sum() for t in tables_with_margins(rows, cols))
+        by_rows = perm._fill_bound(rows[None], cols[None], lut)[0]
+        by_cols = perm._fill_bound(cols[None], rows[None], lut)[0]
+        assert best <= min(by_rows, by_cols) + 1e-9
+        assert min(by_rows, by_cols) <= min(lut(rows).sum(), lut(cols).sum()) + 1e-9
+    # Skewed margins: the bound is the true maximum, far below the entropy bound.
+    rows, cols = np.array([900, 100]), np.array([500, 500])
+    lut = perm.xlogx_function(1000)
+    best = max(lut(t).sum() for t in tables_with_margins(rows, cols))
+    bound = min(perm._fill_bound(rows[None], cols[None], lut)[0], lut(cols).sum())
+    assert bound == pytest.approx(best, rel=1e-12)

@@ -137,6 +137,19 @@ def test_pc_does_not_depend_on_column_order():
     assert forward.graph["sepsets"] == backward.graph["sepsets"]
 
 
+def test_pc_with_the_permutation_test_does_not_depend_on_column_order():
+    # Each test's random stream is keyed by its columns: the same draws in either order.
+    data = sample_network("child", 2000, seed=0).data
+    options = dict(method="permutation", n_permutations=200, seed=3)
+    forward = pc_skeleton(data, **options)
+    backward = pc_skeleton(data[data.columns[::-1]], **options)
+    assert forward.graph["sepsets"] == backward.graph["sepsets"]
+    assert forward.graph["sepset_pvalues"] == backward.graph["sepset_pvalues"]
+    assert {frozenset((a, b)): p for a, b, p in forward.edges(data="pvalue")} == {
+        frozenset((a, b)): p for a, b, p in backward.edges(data="pvalue")
+    }
+
+
 def test_pc_rejects_bad_options():
     data = sample_network("asia", 100, seed=0).data
     with pytest.raises(InvalidInputError, match="alpha"):

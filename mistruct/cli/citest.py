@@ -42,6 +42,8 @@ def _positional(arguments, example):
 def _describe(result, x, y, given) -> str:
     condition = f" | {', '.join(given)}" if given else ""
     how = result.method
+    if result.method == "knn-permutation":
+        how += f", {result.n_permutations} surrogates, {result.estimator} estimator"
     if result.method in ("permutation", "sequential"):
         how += f", {result.n_permutations} null tables drawn"
         if result.estimator != "plugin":
@@ -54,7 +56,11 @@ def _describe(result, x, y, given) -> str:
     lines = [
         f"test of {x} ⊥ {y}{condition}  ({how})",
         f"rows         {result.n}"
-        + (f"  ({result.n_strata} observed configurations of {', '.join(given)})" if given else ""),
+        + (
+            f"  ({result.n_strata} observed configurations of {', '.join(given)})"
+            if given and result.n_strata
+            else ""
+        ),
         f"statistic G  {result.statistic:.6g}  (2·N·CMI, nats)",
         f"CMI          {result.cmi:.6g} bits",
         f"dof          {result.dof}",
@@ -73,7 +79,14 @@ def _describe(result, x, y, given) -> str:
     metavar="Z",
     help="Conditioning column; repeat it (-g Z1 -g Z2) or separate with commas (-g Z1,Z2).",
 )
-@click.option("--method", "-m", type=click.Choice(METHODS), default="g-test", show_default=True)
+@click.option(
+    "--method",
+    "-m",
+    type=click.Choice(("auto", *METHODS, "knn-permutation", "gaussian")),
+    default="auto",
+    show_default=True,
+    help="auto: knn-permutation if a tested column is float, else g-test-adjusted.",
+)
 @click.option(
     "--permutations",
     "-B",
@@ -173,8 +186,10 @@ def command(
     p-value and the decision. Methods: g-test (chi-squared), g-test-adjusted
     (chi-squared, df from non-empty rows/columns per stratum), permutation
     (exact conditional null, drawn as random tables per stratum) and
-    sequential (permutation that stops early when the answer is clear).
-    Examples:
+    sequential (permutation that stops early when the answer is clear); for
+    float columns knn-permutation (kNN CMI, Runge's local permutation null)
+    and gaussian (partial correlation). auto picks knn-permutation when a
+    tested column is float, else g-test-adjusted. Examples:
 
     \b
       mistruct citest data.csv X Y -g Z1 -g Z2 --method permutation -B 5000 --seed 0

@@ -20,8 +20,18 @@ from mistruct.cli._common import (
 )
 
 METHODS = ("pc", "chow-liu", "chow-liu-forest", "aracne")
-TESTS = ("g-test-adjusted", "g-test", "permutation", "sequential")
+TESTS = (
+    "auto",
+    "g-test-adjusted",
+    "g-test",
+    "permutation",
+    "sequential",
+    "knn-permutation",
+    "gaussian",
+)
 MANY_LEVELS = 1000
+#: Quantile bins of float columns in the fitted (discrete) Bayesian network.
+FIT_BINS = 5
 
 
 def learn_graph(train, method, *, alpha, test, max_cond_size, root, tolerance, seed, progress):
@@ -39,11 +49,13 @@ def learn_graph(train, method, *, alpha, test, max_cond_size, root, tolerance, s
             progress=progress,
         )
     if method == "chow-liu":
-        return chow_liu_tree(train, root=root)
+        return chow_liu_tree(train, root=root, seed=seed)
     if method == "chow-liu-forest":
-        forest_test = "permutation" if test in ("permutation", "sequential") else "g-test"
+        # One pair per test: the adjusted and plain G-tests agree, and a permutation
+        # test of one pair gains nothing from stopping early.
+        forest_test = {"g-test-adjusted": "g-test", "sequential": "permutation"}.get(test, test)
         return chow_liu_forest(train, root=root, alpha=alpha, test=forest_test, seed=seed)
-    return aracne(train, tolerance=tolerance)
+    return aracne(train, tolerance=tolerance, seed=seed)
 
 
 def dag_for_fitting(graph) -> nx.DiGraph:
@@ -105,9 +117,11 @@ def _edge_lines(graph) -> list[str]:
 @click.option(
     "--test",
     type=click.Choice(TESTS),
-    default="g-test-adjusted",
+    default="auto",
     show_default=True,
-    help="Conditional independence test (PC, forest, DPI report).",
+    help="Conditional independence test (PC, forest, DPI report). auto: g-test-adjusted "
+    "between discrete columns, the kNN local-permutation test where a float column is "
+    "involved; gaussian: partial correlation (numeric columns).",
 )
 @click.option("--max-cond-size", type=click.IntRange(min=0), help="PC: largest conditioning set.")
 @click.option("--root", help="Chow-Liu: the root column (default: the first).")
@@ -176,7 +190,7 @@ def command(
       mistruct learn data.csv --method pc --test permutation --dpi-report dpi.csv
     """
     from mistruct.bayesnet import fit_bayesian_network, log_likelihood, write_bif
-    from mistruct.data import select_columns
+    from mistruct.data import Discretizer, column_kinds, select_columns
     from mistruct.structure import dpi_check, structure_metrics
     from mistruct.structure.io import GRAPH_FORMATS, write_graph
 
@@ -195,9 +209,11 @@ def command(
         raise click.UsageError("learning a structure needs at least two columns.")
     if root is not None and root not in frame.columns:
         raise click.BadParameter(f"column {root!r} is not in the data.", param_hint="--root")
+    kinds = column_kinds(frame)
+    floats = [name for name in frame.columns if kinds[name] == "continuous"]
     for name in frame.columns:
         n_levels = frame[name].nunique()
-        if n_levels > MANY_LEVELS:
+        if kinds[name] == "discrete" and n_levels > MANY_LEVELS:
             warnings.warn(
                 f"column {name!r} has {n_levels} levels: its tables are sparse and tests on it "
                 "have little power; consider merging levels or --bins.",
@@ -217,12 +233,19 @@ def command(
         progress=progress,
     )
     dag = dag_for_fitting(graph)
-    report = dpi_check(graph, train, alpha=alpha, method=_dpi_test(test), seed=seed)
-    model = fit_bayesian_network(train, dag)
+    report = dpi_check(graph, train, alpha=alpha, method=_dpi_test(test, bool(floats)), seed=seed)
+    # pgmpy's network is discrete: float columns enter it as quantile bins of the
+    # training rows (held-out rows binned with the same edges).
+    binned = Discretizer(FIT_BINS, columns=floats).fit(train) if floats else None
+    fit_train = binned.transform(train) if binned else train
+    fit_held_out = binned.transform(held_out) if binned and held_out is not None else held_out
+    model = fit_bayesian_network(fit_train, dag)
     summary = {
         "method": method,
         "rows": {"train": len(train), "held_out": 0 if held_out is None else len(held_out)},
         "nodes": graph.number_of_nodes(),
+        "float_columns": floats,
+        "fit_bins": FIT_BINS if floats else None,
         "edges": len({frozenset(e) for e in graph.edges()}),
         "dpi": {
             "chains": len(report),
@@ -233,7 +256,7 @@ def command(
     }
     if held_out is not None:
         summary["held_out_log_likelihood"] = {
-            "learned": float(log_likelihood(model, held_out, unknown_states="nan").mean())
+            "learned": float(log_likelihood(model, fit_held_out, unknown_states="nan").mean())
         }
     if sample is not None:
         metrics = structure_metrics(graph, sample.graph)
@@ -279,9 +302,13 @@ def command(
         click.echo(_text_summary(summary, graph, example or data))
 
 
-def _dpi_test(test: str) -> str:
+def _dpi_test(test: str, has_floats: bool) -> str:
     # The DPI report tests one chain at a time; the sequential test serves it well.
-    return "sequential" if test in ("permutation", "sequential") else test
+    if test in ("permutation", "sequential"):
+        return "sequential"
+    if test == "auto" and not has_floats:
+        return "g-test-adjusted"  # what "auto" means for PC's discrete tests
+    return test
 
 
 def _json_default(value):
@@ -290,11 +317,25 @@ def _json_default(value):
     raise TypeError(type(value).__name__)
 
 
+def _float_lines(summary) -> list[str]:
+    floats = summary["float_columns"]
+    if not floats:
+        return []
+    return [
+        f"float columns ({', '.join(map(str, floats))}): kNN estimators and tests (discrete "
+        "columns by the discrete metric);",
+        f"  in the fitted Bayesian network they are {summary['fit_bins']} quantile bins of the "
+        "training rows.",
+        "",
+    ]
+
+
 def _text_summary(summary, graph, source) -> str:
     lines = [
         f"{summary['method']} on {source}: {summary['nodes']} columns, {summary['edges']} edges "
         f"(trained on {summary['rows']['train']} rows)",
         "",
+        *_float_lines(summary),
         "edges (--- undirected, --> directed):",
         *_edge_lines(graph),
         "",

@@ -14,12 +14,20 @@ from mistruct.cli._common import (
     write_text,
 )
 from mistruct.estimators import ESTIMATORS
+from mistruct.information import NUMERIC_MATRIX_ESTIMATORS
 
 
 @click.command("mi")
 @data_options
 @click.option("--columns", help="Comma-separated columns to use (default: all).")
-@click.option("--estimator", type=click.Choice(ESTIMATORS), default="plugin", show_default=True)
+@click.option(
+    "--estimator",
+    type=click.Choice(("auto", *ESTIMATORS, *NUMERIC_MATRIX_ESTIMATORS[:-1])),
+    default="auto",
+    show_default=True,
+    help="auto: plugin between discrete columns, KSG between float columns, Gao et al. "
+    "for mixed pairs.",
+)
 @click.option("--base", default=2.0, show_default=True, help="Log base: 2 = bits, 2.718... = nats.")
 @click.option(
     "--missing",
@@ -35,8 +43,8 @@ from mistruct.estimators import ESTIMATORS
 def command(data, example, rows, seed, bins, columns, estimator, base, missing, fmt, output, plot):
     """Mutual information between every pair of columns of DATA (a CSV file).
 
-    The diagonal holds each column's entropy. Float columns must be
-    discretized (--bins N). Example:
+    The diagonal holds each column's entropy (inf for a float column). Float
+    columns take kNN estimators (or --bins N to discretize them). Example:
 
     \b
       mistruct mi data.csv --format csv -o mi.csv --plot mi.png
@@ -47,7 +55,7 @@ def command(data, example, rows, seed, bins, columns, estimator, base, missing, 
     check_output_paths(output, plot)
     frame, _ = load_table(data, example, rows, seed, bins)
     matrix = mutual_information_matrix(
-        frame, parse_columns(columns), base=base, estimator=estimator, missing=missing
+        frame, parse_columns(columns), base=base, estimator=estimator, missing=missing, seed=seed
     )
     text = render_frame(matrix, fmt)
     if plot:

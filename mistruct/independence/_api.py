@@ -78,7 +78,8 @@ def _check_discrete(frame: pd.DataFrame, columns):
     if continuous:
         raise ContinuousDataError(
             f"column(s) {', '.join(repr(c) for c in continuous)} are float (continuous), but "
-            "these conditional independence tests count discrete values; bin them first, e.g. "
+            "these conditional independence tests count discrete values; use method='auto' "
+            "or 'knn-permutation' (kNN tests of float columns), or bin them first, e.g. "
             "data = mistruct.Discretizer(n_bins=5).fit_transform(data), or cast them to int/str "
             "if their values are categories."
         )
@@ -213,6 +214,15 @@ def _continuous_test(data, x, y, given, method, alpha, n_permutations, seed, ret
     )
 
 
+def _auto_method(data, x, y, given) -> str:
+    """``"knn-permutation"`` if a column of the query is float, else ``"g-test-adjusted"``."""
+    frame = as_frame(data)
+    given = _as_labels(given)
+    _check_query(frame.columns, x, y, given)
+    kinds = column_kinds(frame[[x, y, *given]])
+    return "knn-permutation" if "continuous" in kinds.values() else "g-test-adjusted"
+
+
 def ci_test(
     data,
     x,
@@ -247,7 +257,7 @@ def ci_test(
     given : label or list of labels, optional
         The conditioning set Z (empty: marginal independence).
     method : {"g-test", "g-test-adjusted", "permutation", "sequential", \
-"knn-permutation", "gaussian"}
+"knn-permutation", "gaussian", "auto"}
         ``"g-test"``: chi-squared with ``(|X| - 1)(|Y| - 1)|Z|`` degrees of
         freedom, counting the levels of X and Y and the strata of Z that
         occur in the data.  ``"g-test-adjusted"``: degrees of freedom summed
@@ -263,6 +273,10 @@ def ci_test(
         (:func:`mistruct.knn_independence.knn_ci_test`, Frenzel-Pompe CMI with
         Runge's local permutation null) and ``"gaussian"`` (partial
         correlation, Fisher z: :func:`mistruct.knn_independence.gaussian_ci_test`).
+        ``"auto"``: ``"knn-permutation"`` when a column of the query is
+        float (discrete columns then by the discrete metric, as in
+        :func:`mistruct.continuous.mixed_mutual_information`), else
+        ``"g-test-adjusted"``; ``result.method`` says which ran.
     alpha : float, default 0.05
         Significance level of the decision ``independent = pvalue > alpha``.
     n_permutations : int, default 1000
@@ -315,6 +329,8 @@ def ci_test(
     >>> result.independent, result.n_permutations
     (True, 199)
     """
+    if method == "auto":
+        method = _auto_method(data, x, y, given)
     if method in CONTINUOUS_METHODS:
         return _continuous_test(
             data, x, y, given, method, alpha, n_permutations, seed, return_null, missing

@@ -19,9 +19,14 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from mistruct.estimators import check_estimator
 from mistruct.exceptions import InvalidInputError
-from mistruct.structure.chow_liu import _check_alpha, _mi_state, _select
+from mistruct.structure.chow_liu import (
+    _check_alpha,
+    _mi_state,
+    _select,
+    check_structure_estimator,
+    uses_numeric_estimator,
+)
 
 __all__ = ["aracne", "permutation_mi_threshold"]
 
@@ -153,18 +158,19 @@ def aracne(
     mi_threshold=None,
     alpha: float = 0.05,
     n_permutations: int = 1000,
-    estimator: str = "plugin",
+    estimator: str = "auto",
     columns=None,
     missing: str = "error",
     seed=None,
     chunk_size: int = 4096,
+    k: int = 3,
 ) -> nx.Graph:
     """ARACNE network: MI edges pruned by the data processing inequality.
 
     Parameters
     ----------
     data : DataFrame or 2-D array
-        Discrete columns.  Never modified.
+        Float columns are continuous, the others discrete.  Never modified.
     tolerance : float, default 0.0
         Additive: in bits, ``>= 0``.  Multiplicative: a fraction in ``[0, 1)``
         (the original ARACNE used 0.0 to 0.15).  0 removes the weakest edge
@@ -176,19 +182,22 @@ def aracne(
         every pair with MI > 0.  ``"permutation"``: the threshold of
         :func:`permutation_mi_threshold` (``alpha``, ``n_permutations``,
         ``seed``).  Triangles are formed from candidate edges only, as in the
-        original ARACNE.
+        original ARACNE.  ``"permutation"`` needs discrete columns.
     alpha : float, default 0.05
         For ``mi_threshold="permutation"``.
     n_permutations : int, default 1000
         For ``mi_threshold="permutation"``.
-    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}
-        MI estimator.
+    estimator : str, default "auto"
+        MI estimator, as in :func:`~mistruct.structure.chow_liu_tree`: the
+        plug-in on discrete columns, kNN estimators with float columns.
     columns : list, optional
     missing : {"error", "drop", "category"}
     seed : int or numpy.random.Generator, optional
-        For ``mi_threshold="permutation"``.
+        For ``mi_threshold="permutation"`` and the KSG tie noise.
     chunk_size : int, default 4096
         Rows per counting product.
+    k : int, default 3
+        Neighbour rank of the kNN estimators.
 
     Returns
     -------
@@ -243,9 +252,17 @@ def aracne(
         raise InvalidInputError(
             f"mi_threshold must be None, a number of bits or 'permutation', got {mi_threshold!r}."
         )
-    check_estimator(estimator)
+    check_structure_estimator(estimator)
     frame = _select(data, columns)
-    state = _mi_state(frame, estimator=estimator, missing=missing, chunk_size=chunk_size)
+    if mi_threshold == "permutation" and uses_numeric_estimator(frame, estimator):
+        raise InvalidInputError(
+            "mi_threshold='permutation' draws the null from contingency tables, so it needs "
+            "discrete columns and a discrete estimator; with float columns give a threshold "
+            "in bits, or discretize them first (mistruct.Discretizer)."
+        )
+    state = _mi_state(
+        frame, estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
+    )
     mi = state.mi_bits()
     if mi_threshold is None:
         threshold = 0.0
@@ -269,7 +286,7 @@ def aracne(
         tolerance=float(tolerance),
         tolerance_type=tolerance_type,
         mi_threshold=threshold,
-        estimator=estimator,
-        n_rows=state.table.n_rows,
+        estimator=state.estimator,
+        n_rows=state.n_rows,
     )
     return graph

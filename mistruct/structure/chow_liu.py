@@ -26,17 +26,34 @@ import numpy as np
 import pandas as pd
 
 from mistruct.counts import PairwiseCounts, pairwise_counts
-from mistruct.data import EncodedTable, as_frame, encode, select_columns
-from mistruct.estimators import check_estimator
+from mistruct.data import (
+    MISSING_POLICIES,
+    EncodedTable,
+    as_frame,
+    column_kinds,
+    encode,
+    select_columns,
+)
+from mistruct.estimators import ESTIMATORS, check_estimator
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
-from mistruct.information import _mi_matrix_nats, mutual_information_from_table
+from mistruct.information import (
+    NUMERIC_MATRIX_ESTIMATORS,
+    _mi_matrix_nats,
+    mutual_information_from_table,
+    mutual_information_matrix,
+)
 
 __all__ = ["chow_liu_forest", "chow_liu_tree", "tan"]
 
 _LN2 = float(np.log(2.0))
 
 #: Tests accepted by :func:`chow_liu_forest`.
-FOREST_TESTS = ("g-test", "g-test-adjusted", "permutation", "sequential")
+FOREST_TESTS = ("auto", "g-test", "g-test-adjusted", "permutation", "sequential", "knn-permutation",
+                "gaussian")
+
+#: Estimators of tables with float columns (kNN, Gaussian), as in
+#: :func:`mistruct.mutual_information_matrix`; ``"auto"`` is the plug-in on discrete tables.
+NUMERIC_ESTIMATORS = NUMERIC_MATRIX_ESTIMATORS
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -45,15 +62,26 @@ FOREST_TESTS = ("g-test", "g-test-adjusted", "permutation", "sequential")
 
 @dataclass(frozen=True)
 class _MIState:
-    """Encoded table, its all-pairs counts and the symmetrized MI matrix (nats)."""
+    """The symmetrized MI matrix (nats) of a table, and what it was computed from.
 
-    table: EncodedTable
-    counts: PairwiseCounts
+    Discrete tables keep their encoding and all-pairs counts (``table``,
+    ``counts``), which the tests and DPI checks reuse.  Tables with float
+    columns keep the checked columns instead (``frame``): their MI comes
+    from the kNN or Gaussian estimators, and their tests from
+    :func:`mistruct.ci_test` with a numeric method.
+    """
+
+    names: tuple
+    n_rows: int
     mi_nats: np.ndarray
+    estimator: str
+    table: EncodedTable | None = None
+    counts: PairwiseCounts | None = None
+    frame: pd.DataFrame | None = None
 
     @property
-    def names(self) -> tuple:
-        return self.table.names
+    def numeric(self) -> bool:
+        return self.table is None
 
     def mi_bits(self) -> np.ndarray:
         return self.mi_nats / _LN2
@@ -73,13 +101,79 @@ def _check_column(frame: pd.DataFrame, name, role: str):
         )
 
 
+def check_structure_estimator(estimator) -> str:
+    """``estimator`` if the structure learners take it: a discrete or a numeric one."""
+    if estimator in NUMERIC_ESTIMATORS:
+        return estimator
+    if estimator not in ESTIMATORS:
+        raise InvalidInputError(
+            f"estimator={estimator!r} is not an option; use one of "
+            f"{', '.join(repr(e) for e in (*NUMERIC_ESTIMATORS, *ESTIMATORS))}."
+        )
+    return estimator
+
+
+def uses_numeric_estimator(frame: pd.DataFrame, estimator: str) -> bool:
+    """Whether ``estimator`` on ``frame`` takes the numeric (kNN / Gaussian) path.
+
+    ``"auto"`` does when a column is float; ``"ksg"``, ``"mixed"`` and
+    ``"gaussian"`` always do; the discrete estimators never do.
+    """
+    if estimator == "auto":
+        return "continuous" in column_kinds(frame).values()
+    return estimator in NUMERIC_ESTIMATORS
+
+
+def _numeric_rows(frame: pd.DataFrame, missing: str) -> pd.DataFrame:
+    """The rows and values the numeric estimators see, under the ``missing`` policy."""
+    if missing == "drop":
+        return frame.dropna()
+    if missing == "category":
+        kinds = column_kinds(frame)
+        discrete = [c for c in frame.columns if kinds[c] == "discrete" and frame[c].isna().any()]
+        if discrete:
+            frame = frame.copy()
+            for name in discrete:
+                # A level of its own, as the discrete encoder makes it.
+                frame[name] = frame[name].astype(object).where(frame[name].notna(), "<missing>")
+    return frame
+
+
 def _mi_state(
-    frame: pd.DataFrame, *, estimator: str, missing: str, chunk_size: int = 4096
+    frame: pd.DataFrame,
+    *,
+    estimator: str,
+    missing: str,
+    chunk_size: int = 4096,
+    k: int = 3,
+    seed=None,
 ) -> _MIState:
-    table = encode(frame, missing=missing)
-    counts = pairwise_counts(table.codes, table.cardinalities, chunk_size=chunk_size)
-    mi = _symmetrize(_mi_matrix_nats(counts, estimator))
-    return _MIState(table=table, counts=counts, mi_nats=mi)
+    if not uses_numeric_estimator(frame, estimator):
+        resolved = "plugin" if estimator == "auto" else estimator
+        table = encode(frame, missing=missing)
+        counts = pairwise_counts(table.codes, table.cardinalities, chunk_size=chunk_size)
+        mi = _symmetrize(_mi_matrix_nats(counts, resolved))
+        return _MIState(
+            names=table.names,
+            n_rows=table.n_rows,
+            mi_nats=mi,
+            estimator=resolved,
+            table=table,
+            counts=counts,
+        )
+    if missing not in MISSING_POLICIES:
+        raise InvalidInputError(
+            f"missing={missing!r} is not an option; use one of {', '.join(MISSING_POLICIES)}."
+        )
+    frame = _numeric_rows(frame, missing)
+    matrix = mutual_information_matrix(frame, estimator=estimator, base=np.e, k=k, seed=seed)
+    return _MIState(
+        names=tuple(frame.columns),
+        n_rows=len(frame),
+        mi_nats=_symmetrize(matrix.to_numpy()),
+        estimator=estimator,
+        frame=frame,
+    )
 
 
 def _symmetrize(matrix: np.ndarray) -> np.ndarray:
@@ -216,6 +310,37 @@ def _g_pvalues(state: _MIState, pairs) -> pd.DataFrame:
     return pd.DataFrame({"statistic": statistic, "pvalue": pvalue, "dof": dof})
 
 
+def _check_forest_test(frame: pd.DataFrame, test: str, knn_permutations):
+    """Errors for a test the columns cannot take, before any work."""
+    from mistruct.independence._by_kind import check_knn_permutations, check_test_fits
+
+    check_knn_permutations(knn_permutations)
+    check_test_fits(frame, test, "test")
+
+
+def _tests_by_kind(frame, edges, *, test, alpha, n_permutations, knn_permutations, seed):
+    """Each edge's test chosen by its columns' kinds, as a results table."""
+    from mistruct.independence._by_kind import ci_tests_by_kind
+
+    outcomes = ci_tests_by_kind(
+        frame,
+        [(u, v, ()) for u, v in edges],
+        method=test,
+        alpha=alpha,
+        n_permutations=n_permutations,
+        knn_permutations=knn_permutations,
+        seed=seed,
+    )
+    return pd.DataFrame(
+        {
+            "statistic": [float(r.statistic) for r in outcomes],
+            "pvalue": [float(r.pvalue) for r in outcomes],
+            "dof": [None if r.dof is None else int(r.dof) for r in outcomes],
+        },
+        columns=["statistic", "pvalue", "dof"],
+    )
+
+
 # ---------------------------------------------------------------- public API
 
 
@@ -223,28 +348,42 @@ def chow_liu_tree(
     data,
     *,
     root=None,
-    estimator: str = "plugin",
+    estimator: str = "auto",
     columns=None,
     missing: str = "error",
     chunk_size: int = 4096,
+    k: int = 3,
+    seed=None,
 ) -> nx.DiGraph:
     """Chow-Liu tree: the maximum spanning tree of the mutual information matrix.
 
     Parameters
     ----------
     data : DataFrame or 2-D array
-        Discrete columns (float columns must be discretized first).  Never modified.
+        Float columns are continuous, the others discrete.  Never modified.
     root : column label, optional
         The node the edges point away from; by default the first column.
         The undirected tree does not depend on it.
-    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}
-        MI estimator for the edge weights (see :mod:`mistruct.estimators`).
+    estimator : {"auto", "plugin", "miller-madow", "shrinkage", "chao-shen", \
+"ksg", "mixed", "gaussian"}
+        MI estimator for the edge weights.  ``"auto"``: the plug-in on a
+        table of discrete columns (all pairs from one count, see
+        :mod:`mistruct.estimators` for the other discrete ones); with float
+        columns, KSG for pairs of float columns, Gao et al. for mixed pairs
+        and the plug-in for discrete pairs
+        (:func:`mistruct.continuous.knn_mutual_information_matrix`).
+        ``"ksg"``, ``"mixed"``, ``"gaussian"``: that estimator for every
+        pair (see :func:`mistruct.mutual_information_matrix`).
     columns : list, optional
         Columns to use (all by default).
     missing : {"error", "drop", "category"}
         Handling of NaN/None; ``"drop"`` drops every row with a missing value.
     chunk_size : int, default 4096
         Rows per matrix product when counting (bounds memory).
+    k : int, default 3
+        Neighbour rank of the kNN estimators.
+    seed : None, int or numpy.random.Generator
+        Seeds the tie noise of the KSG estimator.
 
     Returns
     -------
@@ -254,7 +393,8 @@ def chow_liu_tree(
         :func:`chow_liu_forest` to cut such edges).  Edge attributes:
         ``mi`` and ``weight``, both the mutual information in bits.
         Graph attributes: ``method`` (``"chow-liu"``), ``root``,
-        ``estimator``, ``n_rows``.
+        ``estimator`` (what ran: ``"plugin"`` for ``"auto"`` on discrete
+        columns), ``n_rows``.
 
     Notes
     -----
@@ -274,16 +414,27 @@ def chow_liu_tree(
     1.0
     >>> chow_liu_tree(frame, root="c").graph["root"]
     'c'
+
+    Float columns take the kNN estimators:
+
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal(1000)
+    >>> mixed = pd.DataFrame({"x": x, "y": x + rng.standard_normal(1000),
+    ...                       "sign": np.where(x > 0, "+", "-")})
+    >>> sorted(chow_liu_tree(mixed, seed=0).to_undirected().edges())
+    [('x', 'sign'), ('x', 'y')]
     """
-    check_estimator(estimator)
+    check_structure_estimator(estimator)
     frame = _select(data, columns)
     if root is not None:
         _check_column(frame, root, "root")
-    state = _mi_state(frame, estimator=estimator, missing=missing, chunk_size=chunk_size)
-    return _tree_from_state(state, root=root, estimator=estimator)
+    state = _mi_state(
+        frame, estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
+    )
+    return _tree_from_state(state, root=root)
 
 
-def _tree_from_state(state: _MIState, *, root, estimator: str) -> nx.DiGraph:
+def _tree_from_state(state: _MIState, *, root) -> nx.DiGraph:
     names = state.names
     mi_bits = state.mi_bits()
     undirected = _maximum_spanning_tree(mi_bits, names)
@@ -293,7 +444,7 @@ def _tree_from_state(state: _MIState, *, root, estimator: str) -> nx.DiGraph:
         undirected.edges[u, v].update(mi=value, weight=value)
     root = names[0] if root is None else root
     tree, _ = _orient(undirected, [root, *names], names)
-    tree.graph.update(method="chow-liu", root=root, estimator=estimator, n_rows=state.table.n_rows)
+    tree.graph.update(method="chow-liu", root=root, estimator=state.estimator, n_rows=state.n_rows)
     return tree
 
 
@@ -301,15 +452,17 @@ def chow_liu_forest(
     data,
     *,
     alpha: float = 0.05,
-    test: str = "g-test",
+    test: str = "auto",
     root=None,
-    estimator: str = "plugin",
+    estimator: str = "auto",
     columns=None,
     missing: str = "error",
     n_permutations: int = 1000,
     seed=None,
     progress: bool = False,
     chunk_size: int = 4096,
+    k: int = 3,
+    knn_permutations: int = 200,
 ) -> nx.DiGraph:
     """Chow-Liu forest: the Chow-Liu tree without its non-significant edges.
 
@@ -324,23 +477,32 @@ def chow_liu_forest(
     alpha : float, default 0.05
         Significance level of each edge test (no multiple-testing correction:
         there are ``p - 1`` tests).
-    test : {"g-test", "g-test-adjusted", "permutation", "sequential"}
+    test : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential", \
+"knn-permutation", "gaussian"}
         ``"g-test"``: G = 2·N·I(X;Y) (plug-in MI in nats) against χ² with
         (|X|-1)(|Y|-1) degrees of freedom (levels observed in the data),
         computed from the all-pairs counts already at hand (no recount).
         For a pair without conditioning, ``"g-test-adjusted"`` is the same
         test.  ``"permutation"`` and ``"sequential"``
         run :func:`mistruct.independence.ci_test` on each tree edge (all in
-        one batch on the encoded table).
+        one batch on the encoded table).  ``"auto"``: ``"g-test"`` on an
+        edge between discrete columns, the kNN permutation test
+        (:func:`mistruct.knn_independence.knn_ci_test`, ``knn_permutations``
+        surrogates) on an edge with a float column; ``"knn-permutation"``
+        the same with ``"permutation"`` between discrete columns;
+        ``"gaussian"``: correlation test on every edge (numeric columns).
     root : column label, optional
         Root of the component that holds it (default: the first column);
         every other component is directed away from its first column in
         table order.
-    estimator : str, default "plugin"
-        MI estimator for the tree's edge weights.  The asymptotic tests
-        always use the plug-in MI, for which G has its χ² distribution.
-    columns, missing, chunk_size
+    estimator : str, default "auto"
+        MI estimator for the tree's edge weights (as in
+        :func:`chow_liu_tree`).  The asymptotic tests always use the plug-in
+        MI, for which G has its χ² distribution.
+    columns, missing, chunk_size, k
         As in :func:`chow_liu_tree`.
+    knn_permutations : int, default 200
+        Surrogates of each kNN test.
     n_permutations : int, default 1000
         Permutations per edge for the permutation tests.
     seed : int or numpy.random.Generator, optional
@@ -352,7 +514,8 @@ def chow_liu_forest(
     -------
     networkx.DiGraph
         Every column is a node.  Edge attributes: ``mi``, ``weight`` (bits),
-        ``statistic`` (G), ``pvalue``, ``dof``.  Graph attributes:
+        ``statistic`` (G), ``pvalue``, ``dof`` (None for the kNN and
+        Gaussian tests).  Graph attributes:
         ``method`` (``"chow-liu-forest"``), ``root``, ``roots`` (one per
         component), ``alpha``, ``test``, ``estimator``, ``n_rows`` and
         ``removed``: the dropped tree edges as ``(u, v, pvalue)`` tuples.
@@ -372,22 +535,35 @@ def chow_liu_forest(
         raise InvalidInputError(
             f"test={test!r} is not an option; use one of {', '.join(map(repr, FOREST_TESTS))}."
         )
-    check_estimator(estimator)
+    check_structure_estimator(estimator)
     frame = _select(data, columns)
     if root is not None:
         _check_column(frame, root, "root")
-    state = _mi_state(frame, estimator=estimator, missing=missing, chunk_size=chunk_size)
-    tree = _tree_from_state(state, root=root, estimator=estimator)
+    _check_forest_test(frame, test, knn_permutations)
+    state = _mi_state(
+        frame, estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
+    )
+    tree = _tree_from_state(state, root=root)
     names = state.names
     index = {name: j for j, name in enumerate(names)}
     edges = list(tree.edges())
-    if test in ("g-test", "g-test-adjusted"):
+    if state.numeric or test == "gaussian":
+        results = _tests_by_kind(
+            _numeric_rows(frame, missing) if state.frame is None else state.frame,
+            edges,
+            test=test,
+            alpha=alpha,
+            n_permutations=n_permutations,
+            knn_permutations=knn_permutations,
+            seed=seed,
+        )
+    elif test in ("auto", "g-test", "g-test-adjusted"):
         results = _g_pvalues(state, [(index[u], index[v]) for u, v in edges])
     else:
         results = _ci_results(
             state,
             [(index[u], index[v], ()) for u, v in edges],
-            method=test,
+            method="permutation" if test == "knn-permutation" else test,
             alpha=alpha,
             n_permutations=n_permutations,
             estimator="plugin",
@@ -412,8 +588,8 @@ def chow_liu_forest(
         roots=roots,
         alpha=alpha,
         test=test,
-        estimator=estimator,
-        n_rows=state.table.n_rows,
+        estimator=state.estimator,
+        n_rows=state.n_rows,
         removed=removed,
     )
     return forest

@@ -22,14 +22,27 @@ import numpy as np
 import pandas as pd
 
 from mistruct.counts import stratified_tables
-from mistruct.estimators import check_estimator
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
 from mistruct.information import mutual_information_from_table
-from mistruct.structure.chow_liu import _check_alpha, _ci_results, _mi_state, _select
+from mistruct.structure.chow_liu import (
+    _check_alpha,
+    _ci_results,
+    _mi_state,
+    _select,
+    check_structure_estimator,
+)
 
 __all__ = ["dpi_check", "markov_chain_check"]
 
-CI_METHODS = ("g-test", "g-test-adjusted", "permutation", "sequential")
+CI_METHODS = (
+    "auto",
+    "g-test",
+    "g-test-adjusted",
+    "permutation",
+    "sequential",
+    "knn-permutation",
+    "gaussian",
+)
 
 COLUMNS = [
     "x",
@@ -57,8 +70,15 @@ def _check_options(alpha, method, tolerance, estimator):
         )
     if not isinstance(tolerance, (int, float, np.floating)) or not tolerance >= 0:
         raise InvalidInputError(f"tolerance must be a number >= 0 (bits), got {tolerance!r}.")
-    check_estimator(estimator)
+    check_structure_estimator(estimator)
     return alpha
+
+
+def _check_method_fits(frame, method):
+    """A discrete test on float columns is an error, before any work."""
+    from mistruct.independence._by_kind import check_test_fits
+
+    check_test_fits(frame, method)
 
 
 def _strata(state, i: int, j: int, k: int) -> np.ndarray:
@@ -124,8 +144,22 @@ def _rows(
     The asymptotic tests come from the same stratified table as the CMI (no
     recount); the permutation tests run :func:`mistruct.independence.ci_test`.
     """
+    if state.numeric or method == "gaussian":
+        return _rows_by_kind(
+            state,
+            triples,
+            alpha=alpha,
+            method=method,
+            tolerance=tolerance,
+            n_permutations=n_permutations,
+            seed=seed,
+            test_mask=test_mask,
+        )
     names = state.names
     mi = state.mi_bits()
+    estimator = state.estimator  # "auto" resolved
+    if method in ("auto", "knn-permutation"):
+        method = "g-test" if method == "auto" else "permutation"
     asymptotic = method in ("g-test", "g-test-adjusted")
     records, statistic, dof, pvalue = [], [], [], []
     for (i, j, k), tested in zip(triples, test_mask, strict=True):
@@ -181,14 +215,75 @@ def _rows(
     return frame
 
 
+def _rows_by_kind(state, triples, *, alpha, method, tolerance, n_permutations, seed, test_mask):
+    """``_rows`` for a table with float columns: kNN / Gaussian estimates and tests.
+
+    The MI columns come from the state's matrix and ``cmi_xz_given_y`` from
+    the same family of estimators
+    (:func:`mistruct.continuous.mutual_information_auto`, or the Gaussian
+    closed form); the tests from
+    :func:`mistruct.independence._by_kind.ci_tests_by_kind`.
+    """
+    from mistruct.continuous import gaussian_mutual_information, mutual_information_auto
+    from mistruct.independence._by_kind import ci_tests_by_kind
+
+    frame = state.frame
+    names = state.names
+    mi = state.mi_bits()
+    records = []
+    for i, j, k in triples:
+        x, y, z = names[i], names[j], names[k]
+        if state.estimator == "gaussian":
+            cmi = gaussian_mutual_information(frame[x], frame[z], frame[y])
+        else:
+            cmi = mutual_information_auto(frame[x], frame[z], frame[y], seed=seed).value
+        mi_xy, mi_yz, mi_xz = float(mi[i, j]), float(mi[j, k]), float(mi[i, k])
+        records.append(
+            {
+                "x": x,
+                "y": y,
+                "z": z,
+                "mi_xy": mi_xy,
+                "mi_yz": mi_yz,
+                "mi_xz": mi_xz,
+                "slack": min(mi_xy, mi_yz) - mi_xz,
+                "cmi_xz_given_y": float(cmi),
+            }
+        )
+    report = pd.DataFrame.from_records(records, columns=COLUMNS[:8])
+    statistic = np.full(len(triples), np.nan)
+    dof = np.full(len(triples), np.nan)
+    pvalue = np.full(len(triples), np.nan)
+    where = np.flatnonzero(test_mask)
+    if len(where):
+        outcomes = ci_tests_by_kind(
+            frame,
+            [(names[triples[t][0]], names[triples[t][2]], (names[triples[t][1]],)) for t in where],
+            method=method,
+            alpha=alpha,
+            n_permutations=n_permutations,
+            seed=seed,
+        )
+        statistic[where] = [r.statistic for r in outcomes]
+        dof[where] = [np.nan if r.dof is None else r.dof for r in outcomes]
+        pvalue[where] = [r.pvalue for r in outcomes]
+    report["statistic"] = statistic
+    report["dof"] = dof
+    report["pvalue"] = pvalue
+    report["dpi_violation"] = (report["slack"] < -tolerance).to_numpy(dtype=bool)
+    report["ci_rejected"] = np.asarray(pvalue <= alpha, dtype=bool)  # NaN (untested) -> False
+    report["violation"] = report["dpi_violation"] | report["ci_rejected"]
+    return report
+
+
 def dpi_check(
     graph,
     data,
     *,
     alpha: float = 0.05,
-    method: str = "g-test",
+    method: str = "auto",
     tolerance: float = 0.0,
-    estimator: str = "plugin",
+    estimator: str = "auto",
     n_permutations: int = 1000,
     seed=None,
     missing: str = "error",
@@ -208,11 +303,19 @@ def dpi_check(
         Its nodes must be columns of ``data``.  Directions only matter for
         colliders (see ``collider`` below).
     data : DataFrame or 2-D array
-        Discrete columns; never modified.
+        Float columns are continuous, the others discrete; never modified.
     alpha : float, default 0.05
         Level of the CI test.
-    method : {"g-test", "g-test-adjusted", "permutation", "sequential"}
-        CI test of ``X ⟂ Z | Y``.  ``"g-test"``: G = 2·N·I(X;Z|Y) (plug-in,
+    method : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential", \
+"knn-permutation", "gaussian"}
+        CI test of ``X ⟂ Z | Y``.  ``"auto"``: ``"g-test"`` on discrete
+        columns; on a table with float columns, the kNN local-permutation
+        test for every chain with a float column
+        (:func:`mistruct.knn_independence.knn_ci_test`, 200 surrogates) and
+        ``"g-test-adjusted"`` for the others.  ``"knn-permutation"``: the
+        same with the exact ``"permutation"`` test on discrete chains.
+        ``"gaussian"``: partial correlation (numeric columns).
+        ``"g-test"``: G = 2·N·I(X;Z|Y) (plug-in,
         nats) against χ² with (|X|-1)(|Z|-1)|Y| degrees of freedom, from the
         same stratified table as the CMI (levels and strata counted as
         observed, as :func:`mistruct.independence.ci_test` does);
@@ -223,9 +326,11 @@ def dpi_check(
         encoded table).
     tolerance : float, default 0.0
         Bits of negative slack forgiven before a DPI violation is flagged.
-    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}
-        MI / CMI estimator.  With the plug-in estimator a Chow-Liu tree
-        never shows a negative slack on its training data; bias-corrected
+    estimator : str, default "auto"
+        MI / CMI estimator, as in :func:`~mistruct.structure.chow_liu_tree`
+        (``"auto"``: the plug-in on discrete columns, kNN estimators with
+        float columns).  With the plug-in estimator a Chow-Liu tree never
+        shows a negative slack on its training data; bias-corrected and kNN
         estimates need not obey the DPI exactly.
     n_permutations : int, default 1000
         For the permutation tests.
@@ -276,7 +381,8 @@ def dpi_check(
             "the graph must be learned on (or relabelled to) the data's columns."
         )
     order = [c for c in frame.columns if c in graph]
-    state = _mi_state(frame[order], estimator=estimator, missing=missing)
+    _check_method_fits(frame[order], method)
+    state = _mi_state(frame[order], estimator=estimator, missing=missing, seed=seed)
     index = {name: j for j, name in enumerate(order)}
     skeleton = nx.Graph()
     skeleton.add_nodes_from(order)
@@ -323,10 +429,10 @@ def markov_chain_check(
     chain,
     *,
     alpha: float = 0.05,
-    method: str = "g-test",
+    method: str = "auto",
     tolerance: float = 0.0,
     tests: str = "consecutive",
-    estimator: str = "plugin",
+    estimator: str = "auto",
     n_permutations: int = 1000,
     seed=None,
     missing: str = "error",
@@ -386,7 +492,8 @@ def markov_chain_check(
     if len(set(chain)) != len(chain):
         raise InvalidInputError(f"chain names a column more than once: {chain}.")
     frame = _select(data, chain)
-    state = _mi_state(frame, estimator=estimator, missing=missing)
+    _check_method_fits(frame, method)
+    state = _mi_state(frame, estimator=estimator, missing=missing, seed=seed)
     m = len(chain)
     triples = [(i, j, k) for i in range(m) for j in range(i + 1, m) for k in range(j + 1, m)]
     consecutive = np.array([j == i + 1 and k == i + 2 for i, j, k in triples], dtype=bool)

@@ -42,7 +42,8 @@ def _portable(graph):
     for node, data in graph.nodes(data=True):
         out.add_node(str(node), **{k: _plain(v) for k, v in data.items()})
     for a, b, data in graph.edges(data=True):
-        out.add_edge(str(a), str(b), **{k: _plain(v) for k, v in data.items()})
+        # None (e.g. the dof of a kNN test) has no file representation: leave it out.
+        out.add_edge(str(a), str(b), **{k: _plain(v) for k, v in data.items() if v is not None})
     return out
 
 

@@ -52,7 +52,8 @@ def learn_skeleton(data, method: str = "chow-liu", **options) -> nx.Graph:
     Parameters
     ----------
     data : DataFrame or 2-D array
-        Discrete columns; never modified.
+        Float columns are continuous (kNN estimators and tests), the others
+        discrete; never modified.
     method : {"chow-liu", "chow-liu-forest", "aracne", "pc"}, default "chow-liu"
         * ``"chow-liu"``: :func:`~mistruct.structure.chow_liu.chow_liu_tree`,
           undirected -- a spanning tree (p - 1 edges);
