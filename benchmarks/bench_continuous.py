@@ -291,7 +291,10 @@ def main(argv=None):
         n_agree, n_sets, n_cal, reps, tig_reps = 300, 4, 200, 20, 4
     else:
         sizes, b = [10**4, 10**5], 100
-        cases = [(500, 20, b), (500, 50, b), (2000, 20, b), (2000, 200, b), (2000, 20, 500)]
+        # k = 20 (mistruct's default) and k = n / 10 (tigramite's), at B = 100 and at
+        # B = 500 (both libraries' default).
+        sizes_k = ((500, 20), (500, 50), (2000, 20), (2000, 200))
+        cases = [(n, k, bb) for bb in (b, 500) for n, k in sizes_k]
         n_agree, n_sets, n_cal, reps, tig_reps = 500, 10, 500, 200, 40
     ksg = bench_ksg(sizes, args.repeat)
     speed = bench_speed(cases, args.repeat)

@@ -386,3 +386,30 @@ def test_row_sums_count_true_entries():
     for width in (1, 255, 256, 300, 70_000):
         mask = rng.random((4, width)) < 0.9
         np.testing.assert_array_equal(kci._row_sums(mask), mask.sum(axis=1))
+
+
+@pytest.mark.parametrize("dependent", [False, True])
+def test_sequential_stop_gives_the_fixed_tests_decision(dependent):
+    rng = np.random.default_rng(11)
+    z = rng.standard_normal((300, 2))
+    x = z[:, 0] + rng.standard_normal(300)
+    y = z[:, 1] + rng.standard_normal(300) + (0.8 * x if dependent else 0.0)
+    full = knn_ci_test(x, y, z, n_permutations=199, seed=5, return_null=True)
+    h = int(np.floor(0.05 * 200))
+    early = knn_ci_test(x, y, z, n_permutations=199, seed=5, h=h, return_null=True)
+    assert early.independent == full.independent
+    # The same surrogates, in the same order, as far as the early test went.
+    assert np.array_equal(early.null_distribution, full.null_distribution[: early.n_permutations])
+    if early.n_permutations < 199:
+        exceed = early.null_distribution >= early.statistic
+        assert exceed.sum() == h and exceed[-1]
+        assert early.pvalue == pytest.approx(h / early.n_permutations)
+    else:
+        assert early.pvalue == full.pvalue
+    assert (early.n_permutations < 199) == (not dependent)
+
+
+def test_sequential_stop_rejects_a_bad_h():
+    rng = np.random.default_rng(0)
+    with pytest.raises(InvalidInputError, match="h must be"):
+        knn_ci_test(rng.standard_normal(50), rng.standard_normal(50), h=0)
