@@ -164,3 +164,25 @@ def test_ci_test_auto_says_which_test_ran(table):
     assert floats.method == "knn-permutation" and floats.estimator == "mixed"
     discrete = ci_test(table.assign(band=table["age"] > 45), "region", "band", method="auto")
     assert discrete.method == "g-test-adjusted"
+
+
+def test_pgmpy_pc_runs_mistruct_tests_on_a_mixed_table():
+    import warnings
+
+    from pgmpy.causal_discovery import PC
+
+    from mistruct.independence import PgmpyCITest
+
+    data = customers(400, seed=2)[["age", "region", "income", "spend", "churn"]]
+    test = PgmpyCITest(data, method="auto", knn_permutations=99, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = PC(ci_test=test, significance_level=0.05, show_progress=False).fit(data)
+    assert {frozenset(e) for e in fitted.causal_graph_.edges()} == TRUE_EDGES
+    # A float query ran the kNN test; its decision is a plain bool, as pgmpy needs.
+    assert test("income", "spend", ["age"]) is False
+    assert test.result_.method == "knn-permutation" and test.result_.dof is None
+    with pytest.raises(ContinuousDataError, match="float"):
+        PgmpyCITest(data, method="g-test")
+    with pytest.raises(InvalidInputError, match="not numeric"):
+        PgmpyCITest(data, method="gaussian")

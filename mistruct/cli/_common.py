@@ -36,8 +36,8 @@ def data_options(function):
             "--bins",
             type=click.IntRange(min=2),
             default=None,
-            help="Discretize float columns into this many quantile bins "
-            "(float columns are an error otherwise).",
+            help="Discretize float columns into this many quantile bins (otherwise they "
+            "are continuous: kNN estimators and tests).",
         ),
     ]
     for option in reversed(options):

@@ -61,6 +61,7 @@ def ci_tests_by_kind(
     k=None,
     seed=None,
     progress=None,
+    early_stop: bool = True,
 ) -> list:
     """Run ``(x, y, given)`` label queries on ``frame``, each with the test its columns call for.
 
@@ -90,6 +91,10 @@ def ci_tests_by_kind(
         nor on the order of the columns.
     progress : tqdm bar or None
         Advanced by one per query.
+    early_stop : bool, default True
+        Stop each kNN test as described under ``knn_permutations``; the
+        decision is exact at ``alpha`` only, so callers that compare the
+        p-value with other levels turn it off.
 
     Returns
     -------
@@ -141,7 +146,7 @@ def ci_tests_by_kind(
                 seed=rng,
                 # Stopping at this many exceedances decides exactly as all the surrogates
                 # would, and saves most of them where independence holds.
-                h=max(1, math.floor(alpha * (knn_permutations + 1))),
+                h=max(1, math.floor(alpha * (knn_permutations + 1))) if early_stop else None,
             )
         if progress is not None:
             progress.update(1)

@@ -40,9 +40,17 @@ class PgmpyCITest:
     Parameters
     ----------
     data : DataFrame
-        The table PC is fitted on (discrete columns); never modified.
-    method : {"g-test", "g-test-adjusted", "permutation", "sequential"}
-        See :func:`mistruct.ci_test`.
+        The table PC is fitted on; never modified.  Float columns need one of
+        the methods for them (below).
+    method : {"g-test", "g-test-adjusted", "permutation", "sequential", "auto", \
+"knn-permutation", "gaussian"}
+        See :func:`mistruct.ci_test`.  On a table with float columns,
+        ``"auto"`` runs the kNN local-permutation test on every query with a
+        float column (``knn_permutations`` surrogates) and the adjusted
+        G-test on the others; ``"knn-permutation"`` the same with the exact
+        permutation test on the others; ``"gaussian"`` partial correlation
+        (numeric columns).  On a discrete table ``"auto"`` is
+        ``"g-test-adjusted"``.
     n_permutations, estimator, h : see :func:`mistruct.ci_test`
     seed : None, int or numpy.random.Generator
         Each query draws from a stream keyed by the seed and the query, so a
@@ -51,6 +59,8 @@ class PgmpyCITest:
         Missing value handling; ``"drop"`` drops rows with any missing value.
     cache : bool, default True
         Keep each query's result.
+    knn_permutations : int, default 200
+        Surrogates of each kNN test.
 
     Attributes
     ----------
@@ -96,14 +106,38 @@ class PgmpyCITest:
         seed=None,
         missing: str = "error",
         cache: bool = True,
+        knn_permutations: int = 200,
     ):
         from mistruct.independence._api import _check_discrete
+        from mistruct.independence._by_kind import (
+            NUMERIC_TEST_METHODS,
+            check_knn_permutations,
+            check_method,
+            check_test_fits,
+            discrete_method,
+            has_float_columns,
+        )
 
-        self._options = check_options(method, 0.05, n_permutations, estimator, h, False)
+        check_method(method)
+        stand_in = "g-test" if method == "gaussian" else discrete_method(method)
+        self._options = check_options(stand_in, 0.05, n_permutations, estimator, h, False)
+        self.knn_permutations = check_knn_permutations(knn_permutations)
         frame = as_frame(data)
-        _check_discrete(frame, list(frame.columns))
-        self._table = encode(frame, missing=missing)
-        self._index = {name: i for i, name in enumerate(self._table.names)}
+        self._frame = None
+        if method == "gaussian" or (method in NUMERIC_TEST_METHODS and has_float_columns(frame)):
+            # Tests chosen by the columns of each query (kNN where a float column is involved).
+            from mistruct.structure.chow_liu import _numeric_rows
+
+            self._frame = _numeric_rows(frame, missing)
+            check_test_fits(self._frame, method)
+            self._table = None
+            names = tuple(self._frame.columns)
+        else:
+            _check_discrete(frame, list(frame.columns))
+            self._table = encode(frame, missing=missing)
+            names = self._table.names
+        self._index = {name: i for i, name in enumerate(names)}
+        self._names = names
         self._entropy = seed_entropy(seed)
         self.method = method
         self.n_permutations = n_permutations
@@ -132,7 +166,7 @@ class PgmpyCITest:
     def __repr__(self):
         return (
             f"PgmpyCITest(method={self.method!r}, n_permutations={self.n_permutations}, "
-            f"estimator={self.estimator!r}, columns={len(self._index)}, rows={self._table.n_rows})"
+            f"estimator={self.estimator!r}, columns={len(self._index)}, rows={self._n_rows})"
         )
 
     # ------------------------------------------------------------ pgmpy protocol
@@ -149,6 +183,8 @@ class PgmpyCITest:
         PC keeps the edge, as :func:`mistruct.structure.pc.pc_skeleton` does.
         """
         result = self.test(X, Y, Z, significance_level)
+        if result.dof is None:  # kNN or Gaussian test: no strata
+            return result.independent
         return result.independent and result.n_informative_strata > 0
 
     def run_test(self, X, Y, Z=()):
@@ -198,10 +234,29 @@ class PgmpyCITest:
         given = tuple(sorted({self._index[v] for v in Z}))
         return (x, y, given)
 
+    @property
+    def _n_rows(self) -> int:
+        return self._table.n_rows if self._table is not None else len(self._frame)
+
     def _compute(self, key):
         from mistruct.independence._api import _strata
 
         x, y, given = key
+        if self._frame is not None:
+            from mistruct.independence._by_kind import ci_tests_by_kind
+
+            names = self._names
+            query = (names[x], names[y], tuple(names[g] for g in given))
+            # No early stop: pgmpy compares the p-value with its own significance level.
+            return ci_tests_by_kind(
+                self._frame,
+                [query],
+                method=self.method,
+                n_permutations=self.n_permutations,
+                knn_permutations=self.knn_permutations,
+                seed=self._entropy,
+                early_stop=False,
+            )[0]
         strata = _strata(self._table, x, y, given)
         entropy = self._entropy
         return run_test(strata, self._options, lambda: query_rng(entropy, (x, y, *given)))
