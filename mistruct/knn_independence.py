@@ -327,21 +327,81 @@ def _maxnorm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Passes of adjacent swaps in :func:`_sorted_positions` before rows still out of order are
+#: sorted outright.
+_SWAP_PASSES = 8
+
+
+def _sorted_positions(vals: np.ndarray):
+    """Each row of ``vals`` (non-negative, finite) sorted: the values and their column positions.
+
+    NumPy sorts integers without a companion array several times faster than
+    it argsorts floats, so each value is packed with its position into one
+    integer: high bits the value scaled to the row's largest and truncated
+    (monotone, so rows come out in the order of their values except within
+    equal truncated values), low bits the position.  The exact float64 order
+    is then restored by swapping adjacent inverted pairs (rare: distinct
+    values that truncate alike), and rows still out of order after
+    ``_SWAP_PASSES`` passes are sorted outright (stable sorts of nearly
+    sorted rows are fast).  Equal values may come in any order.
+    """
+    r, w = vals.shape
+    pbits = max(1, int(w - 1).bit_length())
+    small = pbits <= 11  # 20 value bits in an int32
+    dtype = np.int32 if small else np.int64
+    top = 2 ** ((31 if small else min(63, 52 + pbits)) - pbits) - 1
+    high = vals.max(axis=1) if w else np.ones(r)
+    high[high == 0] = 1.0
+    key = np.divide(vals, high[:, None])  # in [0, 1]; no overflow even for tiny values
+    key *= top
+    key = key.astype(dtype)
+    np.minimum(key, top, out=key)
+    key <<= pbits
+    key |= np.arange(w, dtype=dtype)
+    key.sort(axis=1)
+    key &= (1 << pbits) - 1
+    flat_index = key.astype(np.intp)
+    flat_index += (np.arange(r) * w)[:, None]
+    d = np.take(vals.ravel(), flat_index)
+    if w < 2:
+        return d, key
+    # Adjacent inversions (within rows): a swap at s changes only the pairs at s - 1 and s + 1.
+    fd, fp = d.ravel(), key.ravel()
+    at = np.flatnonzero(d[:, :-1] > d[:, 1:])
+    at += at // (w - 1)  # positions in the (r, w) rows
+    for _ in range(_SWAP_PASSES):
+        if not len(at):
+            break
+        first = np.ones(len(at), dtype=bool)
+        first[1:] = np.diff(at) > 1  # no two swaps overlap
+        s = at[first]
+        fd[s], fd[s + 1] = fd[s + 1], fd[s].copy()
+        fp[s], fp[s + 1] = fp[s + 1], fp[s].copy()
+        c = np.unique(np.concatenate([s - 1, s + 1, at[~first]]))
+        c = c[(c >= 0) & (c % w != w - 1)]
+        at = c[fd[c] > fd[c + 1]]
+    else:
+        if len(at):  # long runs of near-equal values (e.g. discrete codes plus tie noise)
+            rows = np.unique(at // w)
+            order = np.argsort(d[rows], axis=1, kind="stable")
+            d[rows] = np.take_along_axis(d[rows], order, axis=1)
+            key[rows] = np.take_along_axis(key[rows], order, axis=1)
+    return d, key
+
+
 def _sort_rows(block: np.ndarray, m: int, dist: np.ndarray, index: np.ndarray):
     """The ``m`` smallest entries of each row of ``block``, sorted, into ``dist`` and ``index``."""
     r, n = block.shape
-    flat = block.ravel()
-    offsets = np.arange(r)[:, None]
     if 2 * m < n:  # select the m nearest, then sort only those
         part = np.argpartition(block, m - 1, axis=1)[:, :m]
-        part_d = np.take(flat, part + offsets * n)
-        order = np.argsort(part_d, axis=1) + offsets * m
-        index[:] = np.take(part.ravel(), order)
-        dist[:] = np.take(part_d.ravel(), order)
+        flat = part + (np.arange(r) * n)[:, None]
+        d, pos = _sorted_positions(np.take(block.ravel(), flat))
+        dist[:] = d
+        index[:] = np.take_along_axis(part, pos.astype(np.intp), axis=1)
     else:
-        order = np.argsort(block, axis=1)[:, :m]
-        index[:] = order
-        dist[:] = np.take(flat, order + offsets * n)
+        d, pos = _sorted_positions(block)
+        dist[:] = d[:, :m]
+        index[:] = pos[:, :m]
 
 
 def _neighbour_lists(spaces: list, m: int) -> list:

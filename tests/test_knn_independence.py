@@ -413,3 +413,50 @@ def test_sequential_stop_rejects_a_bad_h():
     rng = np.random.default_rng(0)
     with pytest.raises(InvalidInputError, match="h must be"):
         knn_ci_test(rng.standard_normal(50), rng.standard_normal(50), h=0)
+
+
+@pytest.mark.parametrize("width", [1, 2, 7, 2048, 2049, 3000])
+def test_sorted_positions_sorts_exactly(width):
+    # Packed integer keys truncate the values: values that truncate alike (here ones that
+    # differ in their last bits, ties, zeros, tiny values) must still come out in order.
+    rng = np.random.default_rng(width)
+    rows = [
+        np.abs(rng.standard_normal(width)),
+        rng.integers(0, 3, width).astype(float),
+        1.0 + rng.integers(0, 5, width) * 2e-16 + rng.integers(0, 2, width) * 1e-12,
+        np.abs(rng.standard_normal(width)) * 1e-300 * (np.arange(width) % 3 > 0),
+        np.zeros(width),
+    ]
+    vals = np.array(rows)
+    dist, pos = kci._sorted_positions(vals.copy())
+    np.testing.assert_array_equal(dist, np.sort(vals, axis=1))
+    np.testing.assert_array_equal(np.take_along_axis(vals, pos.astype(np.intp), axis=1), dist)
+    np.testing.assert_array_equal(np.sort(pos, axis=1), np.tile(np.arange(width), (len(rows), 1)))
+    # Inverted pairs that truncate alike, in runs, are all swapped back into order.
+    assert width < 7 or len(np.unique(dist[2])) > 2
+
+
+@pytest.mark.parametrize("m", [1, 40, 99, 100])
+def test_sort_rows_keeps_the_m_nearest_in_order(m):
+    rng = np.random.default_rng(m)
+    block = np.abs(rng.standard_normal((30, 100)))
+    block[:, ::4] = np.round(block[:, ::4], 1)  # ties
+    dist = np.empty((30, m))
+    index = np.empty((30, m), dtype=np.int32)
+    kci._sort_rows(block, m, dist, index)
+    np.testing.assert_array_equal(dist, np.sort(block, axis=1)[:, :m])
+    np.testing.assert_array_equal(np.take_along_axis(block, index.astype(np.intp), axis=1), dist)
+    assert all(len(set(row)) == m for row in index)
+
+
+def test_sorted_positions_sorts_long_runs_outright(monkeypatch):
+    # Values that all truncate alike, in a random order: more inversions than the swap
+    # passes fix, so the rows are sorted outright (with no swap pass at all, too).
+    rng = np.random.default_rng(3)
+    vals = 1.0 + rng.permuted(np.tile(np.arange(500) * 2e-16, (6, 1)), axis=1)
+    vals[0] = np.sort(vals[0])  # one row already in order
+    for passes in (0, 1, kci._SWAP_PASSES):
+        monkeypatch.setattr(kci, "_SWAP_PASSES", passes)
+        dist, pos = kci._sorted_positions(vals.copy())
+        np.testing.assert_array_equal(dist, np.sort(vals, axis=1))
+        np.testing.assert_array_equal(np.take_along_axis(vals, pos.astype(np.intp), axis=1), dist)
