@@ -339,7 +339,10 @@ def _sorted_positions(vals: np.ndarray):
     it argsorts floats, so each value is packed with its position into one
     integer: high bits the value scaled to the row's largest and truncated
     (monotone, so rows come out in the order of their values except within
-    equal truncated values), low bits the position.  The exact float64 order
+    equal truncated values), low bits the position.  Blocks whose rows span
+    many orders of magnitude (mixed data: tie noise beside discrete spacings)
+    use the float64 bit patterns instead, which order the same way at every
+    scale.  The exact float64 order
     is then restored by swapping adjacent inverted pairs (rare: distinct
     values that truncate alike), and rows still out of order after
     ``_SWAP_PASSES`` passes are sorted outright (stable sorts of nearly
@@ -347,17 +350,26 @@ def _sorted_positions(vals: np.ndarray):
     """
     r, w = vals.shape
     pbits = max(1, int(w - 1).bit_length())
-    small = pbits <= 11  # 20 value bits in an int32
-    dtype = np.int32 if small else np.int64
-    top = 2 ** ((31 if small else min(63, 52 + pbits)) - pbits) - 1
     high = vals.max(axis=1) if w else np.ones(r)
     high[high == 0] = 1.0
-    key = np.divide(vals, high[:, None])  # in [0, 1]; no overflow even for tiny values
-    key *= top
-    key = key.astype(dtype)
-    np.minimum(key, top, out=key)
-    key <<= pbits
-    key |= np.arange(w, dtype=dtype)
+    value_bits = 31 - pbits
+    # Scaled int32 keys resolve 2^-value_bits of a row's largest value.  Rows that
+    # also hold far smaller nonzero values (tie noise beside the spaced codes of
+    # discrete columns) would truncate whole runs alike; they take float64 bit keys.
+    if pbits <= 11 and not np.any((vals > 0) & (vals < high[:, None] * 2.0 ** (4 - value_bits))):
+        top = 2**value_bits - 1
+        key = np.divide(vals, high[:, None])  # in [0, 1]; no overflow even for tiny values
+        key *= top
+        key = key.astype(np.int32)
+        np.minimum(key, top, out=key)
+        key <<= pbits
+        key |= np.arange(w, dtype=np.int32)
+    else:
+        # Non-negative float64 values order as their bit patterns do (as int64) at any
+        # scale; dropping the lowest pbits mantissa bits leaves ~2^-40 resolution.
+        key = np.ascontiguousarray(vals, dtype=np.float64).view(np.int64) >> pbits
+        key <<= pbits
+        key |= np.arange(w, dtype=np.int64)
     key.sort(axis=1)
     key &= (1 << pbits) - 1
     flat_index = key.astype(np.intp)

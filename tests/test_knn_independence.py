@@ -460,3 +460,14 @@ def test_sorted_positions_sorts_long_runs_outright(monkeypatch):
         dist, pos = kci._sorted_positions(vals.copy())
         np.testing.assert_array_equal(dist, np.sort(vals, axis=1))
         np.testing.assert_array_equal(np.take_along_axis(vals, pos.astype(np.intp), axis=1), dist)
+
+
+def test_sorted_positions_on_rows_that_span_many_scales():
+    # Tie noise beside the spaced codes of discrete columns: the float64-bit key path.
+    rng = np.random.default_rng(4)
+    codes = rng.integers(0, 3, (40, 300)) * 8.0
+    vals = np.abs(codes + 1e-10 * rng.standard_normal((40, 300)))
+    d, pos = kci._sorted_positions(vals)
+    assert np.array_equal(d, np.sort(vals, axis=1))
+    assert np.array_equal(np.take_along_axis(vals, pos.astype(np.intp), axis=1), d)
+    assert all(sorted(row) == list(range(300)) for row in pos.tolist())
