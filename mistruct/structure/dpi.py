@@ -206,13 +206,18 @@ def _rows(
         statistic[where] = results["statistic"].to_numpy(dtype=float)
         pvalue[where] = results["pvalue"].to_numpy(dtype=float)
         dof[where] = pd.to_numeric(results["dof"], errors="coerce").to_numpy(dtype=float)
-    frame["statistic"] = statistic
-    frame["dof"] = dof
-    frame["pvalue"] = pvalue
-    frame["dpi_violation"] = (frame["slack"] < -tolerance).to_numpy(dtype=bool)
-    frame["ci_rejected"] = np.asarray(pvalue <= alpha, dtype=bool)  # NaN (untested) -> False
-    frame["violation"] = frame["dpi_violation"] | frame["ci_rejected"]
-    return frame
+    return _with_verdicts(frame, statistic, dof, pvalue, alpha=alpha, tolerance=tolerance)
+
+
+def _with_verdicts(report, statistic, dof, pvalue, *, alpha, tolerance):
+    """``report`` with the test columns and the DPI / CI / overall violation flags."""
+    report["statistic"] = statistic
+    report["dof"] = dof
+    report["pvalue"] = pvalue
+    report["dpi_violation"] = (report["slack"] < -tolerance).to_numpy(dtype=bool)
+    report["ci_rejected"] = np.asarray(pvalue <= alpha, dtype=bool)  # NaN (untested) -> False
+    report["violation"] = report["dpi_violation"] | report["ci_rejected"]
+    return report
 
 
 def _rows_by_kind(state, triples, *, alpha, method, tolerance, n_permutations, seed, test_mask):
@@ -267,13 +272,7 @@ def _rows_by_kind(state, triples, *, alpha, method, tolerance, n_permutations, s
         statistic[where] = [r.statistic for r in outcomes]
         dof[where] = [np.nan if r.dof is None else r.dof for r in outcomes]
         pvalue[where] = [r.pvalue for r in outcomes]
-    report["statistic"] = statistic
-    report["dof"] = dof
-    report["pvalue"] = pvalue
-    report["dpi_violation"] = (report["slack"] < -tolerance).to_numpy(dtype=bool)
-    report["ci_rejected"] = np.asarray(pvalue <= alpha, dtype=bool)  # NaN (untested) -> False
-    report["violation"] = report["dpi_violation"] | report["ci_rejected"]
-    return report
+    return _with_verdicts(report, statistic, dof, pvalue, alpha=alpha, tolerance=tolerance)
 
 
 def dpi_check(
