@@ -469,9 +469,11 @@ class _NullStatistic:
     of rows) that size the lists.
     """
 
-    def __init__(self, xs, ys, zs, k, need_yz=None, need_other=None):
+    def __init__(self, xs, ys, zs, k, need_yz=None, need_other=None, x_continuous=None):
         n = len(xs)
         self.xs, self.zs, self.k, self.n = xs, zs, k, n
+        # None: every column of X is float; else a mask of X's float columns (see _blocks).
+        self.x_continuous = x_continuous
         self.xp_1d = xs.shape[1] == 1
         self.yz = ys if zs is None else np.hstack([ys, zs])
         self.psi = digamma(np.arange(n + 1, dtype=float))
@@ -661,13 +663,12 @@ class _NullStatistic:
         if self.zs is None:
             return self.xs[perm]
         xp = self.xs[perm]
-        continuous = getattr(self, "x_continuous", None)
-        if continuous is None:
+        if self.x_continuous is None:
             xp = _standardize(xp)
         else:
             # Discrete columns keep their spaced codes: rescaling them would bring their
             # levels within continuous distances of each other.
-            xp[:, continuous] = _standardize(xp[:, continuous])
+            xp[:, self.x_continuous] = _standardize(xp[:, self.x_continuous])
         return xp if jitter is None else xp + jitter
 
     def one(self, perm: np.ndarray, jitter=None) -> float:
@@ -924,8 +925,7 @@ def knn_ci_test(
     xs = _jitter(xb, noise, rng)
     ys = _jitter(yb, noise, rng)
     zs = None if zb is None else _jitter(zb, noise, rng)
-    kernel = _NullStatistic(xs, ys, zs, k)
-    kernel.x_continuous = x_continuous
+    kernel = _NullStatistic(xs, ys, zs, k, x_continuous=x_continuous)
     # The observed statistic is the kernel's on the identity permutation: exactly the
     # Frenzel-Pompe estimate, computed the way every surrogate's is.
     observed = kernel.observed()

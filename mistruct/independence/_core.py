@@ -173,6 +173,16 @@ def check_options(
 # ---------------------------------------------------------------- seeding
 
 
+def no_evidence(result: CITestResult) -> bool:
+    """A test of strata none of which lets both X and Y vary (Z determines one of them).
+
+    Its G is 0 and its p-value 1 whatever the truth: structure learners read
+    it as "cannot tell", not as independence.  Tests without strata (kNN,
+    Gaussian) always carry evidence.
+    """
+    return result.dof is not None and result.n_strata > 0 and result.n_informative_strata == 0
+
+
 def seed_entropy(seed) -> int:
     """One integer of entropy from ``seed`` (None: fresh; int; or a Generator, drawn from)."""
     if seed is None:

@@ -21,6 +21,7 @@ from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
 from mistruct.independence._core import (
     CITestResult,
     check_options,
+    no_evidence,
     query_rng,
     run_test,
     seed_entropy,
@@ -183,9 +184,7 @@ class PgmpyCITest:
         PC keeps the edge, as :func:`mistruct.structure.pc.pc_skeleton` does.
         """
         result = self.test(X, Y, Z, significance_level)
-        if result.dof is None:  # kNN or Gaussian test: no strata
-            return result.independent
-        return result.independent and result.n_informative_strata > 0
+        return result.independent and not no_evidence(result)
 
     def run_test(self, X, Y, Z=()):
         """Run the test and return ``(statistic, p_value)`` (pgmpy's ``run_test``)."""

@@ -275,12 +275,17 @@ def _ci_results(
         seed=seed,
         progress=progress,
     )
+    return _results_frame(results)
+
+
+def _results_frame(results) -> pd.DataFrame:
+    """``statistic``, ``cmi``, ``pvalue``, ``dof`` of CI test results, one row each."""
     return pd.DataFrame(
         {
             "statistic": [float(r.statistic) for r in results],
             "cmi": [float(r.cmi) for r in results],
             "pvalue": [float(r.pvalue) for r in results],
-            "dof": [int(r.dof) for r in results],
+            "dof": [None if r.dof is None else int(r.dof) for r in results],
         },
         columns=["statistic", "cmi", "pvalue", "dof"],
     )
@@ -331,14 +336,7 @@ def _tests_by_kind(frame, edges, *, test, alpha, n_permutations, knn_permutation
         knn_permutations=knn_permutations,
         seed=seed,
     )
-    return pd.DataFrame(
-        {
-            "statistic": [float(r.statistic) for r in outcomes],
-            "pvalue": [float(r.pvalue) for r in outcomes],
-            "dof": [None if r.dof is None else int(r.dof) for r in outcomes],
-        },
-        columns=["statistic", "pvalue", "dof"],
-    )
+    return _results_frame(outcomes)
 
 
 # ---------------------------------------------------------------- public API

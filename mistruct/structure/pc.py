@@ -422,7 +422,7 @@ def pc_skeleton(
         discrete_method,
         has_float_columns,
     )
-    from mistruct.independence._core import check_options
+    from mistruct.independence._core import check_options, no_evidence
 
     check_method(method)
     check_options(
@@ -456,13 +456,12 @@ def pc_skeleton(
     table = encode(frame[sorted(frame.columns, key=_sort_key)], missing=missing)
     if table.n_columns < 2:
         raise InvalidInputError("PC needs at least two columns.")
-    nodes = list(table.names)
-    position = list(range(len(nodes)))
+    nodes = list(table.names)  # positions in the table are positions in the sorted nodes
 
     def test_batch(queries):
         results = ci_tests_encoded(
             table,
-            [(position[i], position[j], tuple(position[k] for k in s)) for i, j, s in queries],
+            [(i, j, tuple(s)) for i, j, s in queries],
             method=method,
             alpha=alpha,
             n_permutations=n_permutations,
@@ -471,7 +470,7 @@ def pc_skeleton(
         )
         # A test with no stratum where both X and Y vary (Z determines one of them)
         # gives G = 0, p = 1 whatever the truth: no evidence, so it removes no edge.
-        pvalues = [r.pvalue if r.n_informative_strata else 0.0 for r in results]
+        pvalues = [0.0 if no_evidence(r) else r.pvalue for r in results]
         return pvalues, [r.statistic for r in results]
 
     return _search(nodes, test_batch, alpha, max_cond_size, progress, method)
@@ -483,6 +482,7 @@ def _pc_skeleton_by_kind(
 ) -> nx.Graph:
     """PC-stable on a table with float columns: each test chosen by its columns' kinds."""
     from mistruct.independence._by_kind import check_test_fits, ci_tests_by_kind
+    from mistruct.independence._core import no_evidence
     from mistruct.structure.chow_liu import _numeric_rows
 
     if frame.shape[1] < 2:
@@ -503,10 +503,7 @@ def _pc_skeleton_by_kind(
             seed=seed,
         )
         # As in pc_skeleton: a discrete test without informative strata is no evidence.
-        pvalues = [
-            0.0 if r.dof is not None and r.n_strata and not r.n_informative_strata else r.pvalue
-            for r in results
-        ]
+        pvalues = [0.0 if no_evidence(r) else r.pvalue for r in results]
         return pvalues, [r.statistic for r in results]
 
     return _search(nodes, test_batch, alpha, max_cond_size, progress, method)
