@@ -33,7 +33,13 @@ sorted, with their max-norm distances.  For a surrogate:
    the one entry with that key, taken in float64 (a row with a float32 tie
    is selected again in float64);
 2. ``n_z`` is a binary search of ``eps`` in the row's sorted Z-distances,
-   and ``n_xz`` a count over exactly those ``n_z`` rows.
+   and ``n_xz`` a count over exactly those ``n_z`` rows.  Where Z has only
+   discrete columns (string codes plus tie noise), the rows closer than
+   ``eps`` in Z are the row's whole stratum, so ``n_z`` is its size and
+   ``n_xz`` two binary searches in the stratum sorted by X
+   (:mod:`mistruct._discrete_strata`); without Z a discrete X is counted
+   the same way, and a discrete Y trades places with a float X (a global
+   permutation of X is one of Y), so the sorted lists are the float ones.
 
 All of it is dense array work over groups of rows and batches of
 surrogates; no tree is built per surrogate.  A row whose neighbourhood
@@ -57,6 +63,7 @@ from scipy import stats
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
+from mistruct._discrete_strata import DiscreteStrata
 from mistruct.continuous import (
     _check_lengths,
     _check_noise,
@@ -154,7 +161,7 @@ def _blocks(x, y, z):
     :func:`mistruct.continuous.mixed_mutual_information`), which puts rows
     with different discrete values farther apart than any two rows with the
     same ones.  The last value is None when every column is float, else a
-    boolean mask of X's float columns.
+    dict of boolean masks of the float columns of each role.
     """
     variables = {"x": x, "y": y} if _no_columns(z) else {"x": x, "y": y, "z": z}
     frames = {role: as_frame(value, what=role) for role, value in variables.items()}
@@ -174,9 +181,12 @@ def _blocks(x, y, z):
     mixed = _mixed_blocks(variables)
     n = len(mixed["x"])
     # _mixed_blocks puts each role's float columns first.
-    n_float_x = sum(kind == "continuous" for kind in kinds["x"].values())
-    x_continuous = np.arange(mixed["x"].shape[1]) < n_float_x
-    return mixed["x"], mixed["y"], mixed.get("z"), n, x_continuous
+    floats = {
+        role: np.arange(mixed[role].shape[1])
+        < sum(kind == "continuous" for kind in kinds[role].values())
+        for role in mixed
+    }
+    return mixed["x"], mixed["y"], mixed.get("z"), n, floats
 
 
 # ---------------------------------------------------------------- local permutations
@@ -209,7 +219,8 @@ def local_permutations(neighbours: np.ndarray, n_permutations: int, rng) -> np.n
     """
     n, kp = neighbours.shape
     out = np.empty((n_permutations, n), dtype=np.intp)
-    chunk = max(1, min(n_permutations, 10_000_000 // (n * kp)))
+    # ~2M candidate slots per chunk: larger chunks fall out of cache and run slower.
+    chunk = max(1, min(n_permutations, 2_000_000 // (n * kp)))
     for start in range(0, n_permutations, chunk):
         b = min(chunk, n_permutations - start)
         candidates = rng.permuted(np.broadcast_to(neighbours, (b, n, kp)), axis=2)
@@ -327,6 +338,18 @@ def _maxnorm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def _unique(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array.
+
+    ``np.unique`` hashes when asked for nothing else (NumPy >= 2.3), which is
+    several times slower than this sort on the arrays met here.
+    """
+    values = np.sort(values)
+    if len(values) > 1:
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
+
+
 #: Passes of adjacent swaps in :func:`_sorted_positions` before rows still out of order are
 #: sorted outright.
 _SWAP_PASSES = 8
@@ -381,7 +404,10 @@ def _sorted_positions(vals: np.ndarray):
     fd, fp = d.ravel(), key.ravel()
     at = np.flatnonzero(d[:, :-1] > d[:, 1:])
     at += at // (w - 1)  # positions in the (r, w) rows
-    for _ in range(_SWAP_PASSES):
+    # Many inversions (long runs of near-equal values: discrete codes plus tie noise):
+    # sorting those rows outright is cheaper than swapping pass by pass.
+    passes = _SWAP_PASSES if len(at) <= r else 0
+    for _ in range(passes):
         if not len(at):
             break
         first = np.ones(len(at), dtype=bool)
@@ -389,15 +415,14 @@ def _sorted_positions(vals: np.ndarray):
         s = at[first]
         fd[s], fd[s + 1] = fd[s + 1], fd[s].copy()
         fp[s], fp[s + 1] = fp[s + 1], fp[s].copy()
-        c = np.unique(np.concatenate([s - 1, s + 1, at[~first]]))
+        c = _unique(np.concatenate([s - 1, s + 1, at[~first]]))
         c = c[(c >= 0) & (c % w != w - 1)]
         at = c[fd[c] > fd[c + 1]]
-    else:
-        if len(at):  # long runs of near-equal values (e.g. discrete codes plus tie noise)
-            rows = np.unique(at // w)
-            order = np.argsort(d[rows], axis=1, kind="stable")
-            d[rows] = np.take_along_axis(d[rows], order, axis=1)
-            key[rows] = np.take_along_axis(key[rows], order, axis=1)
+    if len(at):
+        rows = _unique(at // w)
+        order = np.argsort(d[rows], axis=1, kind="stable")
+        d[rows] = np.take_along_axis(d[rows], order, axis=1)
+        key[rows] = np.take_along_axis(key[rows], order, axis=1)
     return d, key
 
 
@@ -469,22 +494,32 @@ class _NullStatistic:
     of rows) that size the lists.
     """
 
-    def __init__(self, xs, ys, zs, k, need_yz=None, need_other=None, x_continuous=None):
+    def __init__(
+        self, xs, ys, zs, k, need_yz=None, need_other=None, x_continuous=None, strata=None
+    ):
         n = len(xs)
         self.xs, self.zs, self.k, self.n = xs, zs, k, n
         # None: every column of X is float; else a mask of X's float columns (see _blocks).
         self.x_continuous = x_continuous
         self.xp_1d = xs.shape[1] == 1
+        # The second space (Z, or X without Z) as DiscreteStrata when it has only discrete
+        # columns: its counts then need no lists (with Z, for a one-column X only).
+        self.strata = strata if (zs is None or self.xp_1d) else None
         self.yz = ys if zs is None else np.hstack([ys, zs])
         self.psi = digamma(np.arange(n + 1, dtype=float))
         if need_yz is None:
             need_yz, need_other = _sample_counts(xs, self.yz, zs, k)
+        if self.strata is not None:
+            need_other = [0]
         # Lists long enough for twice the counts of all but the rarest rows.
         wanted = 2 * max(np.quantile(need_yz, 0.99), np.quantile(need_other, 0.99)) + k + 2
         if n <= _DENSE_ROWS:
             wanted = n
         self.cap = int(min(n, max(k + 2, min(_MAX_LIST_ENTRIES // n, wanted))))
-        if zs is None:
+        if self.strata is not None:
+            self.d_o = self.i_o = None
+            (self.d_yz, self.i_yz) = _neighbour_lists([self.yz], self.cap)[0]
+        elif zs is None:
             (self.d_yz, self.i_yz), (self.d_o, self.i_o) = (
                 _neighbour_lists([ys], self.cap)[0],
                 _neighbour_lists([xs], self.cap)[0],
@@ -765,6 +800,38 @@ class _NullStatistic:
         # Stage 2: with eps known, n_z (given Z) or n_x (without Z) is a binary search in
         # the sorted lists; n_xz then looks at exactly the n_z nearest rows in Z.
         e = eps
+        if self.strata is not None:
+            left.append(self._stratum_counts(xp, perms, e, bb, rr, n_xz, n_z))
+        else:
+            self._list_counts(flat, perms, e, bb, rr, n_xz, n_z, left)
+        if left:
+            pairs = _unique(np.concatenate([pb * n + pr for pb, pr in left]))
+            self._brute_force(xp, *np.divmod(pairs, n), n_xz, n_yz, n_z)
+        psi = self.psi
+        values = digamma(k) - (psi[n_xz] + psi[n_yz] - psi[n_z]).mean(axis=1)
+        return (values, n_yz) if counts else values
+
+    def _stratum_counts(self, xp, perms, e, bb, rr, n_xz, n_z):
+        """Stage 2 where the second space is discrete (see :mod:`mistruct._discrete_strata`).
+
+        Fills the counts of the pairs whose neighbourhood there is exactly
+        their stratum; returns the other pairs, for the brute force.
+        """
+        strata = self.strata
+        if self.zs is None:  # n_x around the original row whose X the row got
+            rows = perms.ravel()
+            ok = strata.applies(rows, e)
+            n_xz.ravel()[ok] = strata.sizes_of(rows[ok])
+        else:
+            ok = strata.applies(rr, e)
+            n_z.ravel()[ok] = strata.sizes_of(rr[ok])
+            n_xz.ravel()[ok] = strata.count_within(xp, e)[ok]
+        return bb[~ok], rr[~ok]
+
+    def _list_counts(self, flat, perms, e, bb, rr, n_xz, n_z, left):
+        """Stage 2 with the sorted lists of the second space; unsettled pairs go to ``left``."""
+        n, b = self.n, len(perms)
+        complete = self.cap == n
         rows = rr if self.zs is not None else perms.ravel()
         count = self._count_below(self.d_o, rows, e)
         unsettled = (count >= self.cap) & (not complete)
@@ -788,34 +855,33 @@ class _NullStatistic:
                 if low < w:
                     inside[:, low:] &= np.arange(low, w) < c[:, None]
                 n_xz.ravel()[sel] = _row_sums(inside)
-        if left:
-            bb = np.concatenate([p[0] for p in left])
-            rr = np.concatenate([p[1] for p in left])
-            for s in np.unique(bb):
-                rows = np.unique(rr[bb == s])
-                self._brute_force(xp[s], rows, n_xz[s], n_yz[s], n_z[s])
-        psi = self.psi
-        values = digamma(k) - (psi[n_xz] + psi[n_yz] - psi[n_z]).mean(axis=1)
-        return (values, n_yz) if counts else values
 
-    def _brute_force(self, xp, rows, n_xz, n_yz, n_z):
-        """Exact counts, against every row, for the rows the lists do not cover."""
-        self.fallback_rows += len(rows)
-        yz, k = self.yz, self.k
-        xp = xp[:, None] if xp.ndim == 1 else xp
-        step = max(1, _BATCH_ELEMENTS // (self.n * yz.shape[1]))
-        for s in range(0, len(rows), step):
-            i = rows[s : s + step]
-            dx = _maxnorm(xp[i], xp)
+    def _brute_force(self, xp, pb, pr, n_xz, n_yz, n_z):
+        """Exact counts, against every row, for the (surrogate, row) pairs the lists miss.
+
+        ``xp``: the batch's surrogate X, ``(b, n)`` or ``(b, n, d)``; the pairs are
+        ``(pb, pr)``; the counts, ``(b, n)`` arrays, are written in place.  All
+        pairs of the batch at once (a few per surrogate, typically).
+        """
+        self.fallback_rows += len(pb)
+        yz, k, n = self.yz, self.k, self.n
+        xp = xp[..., None] if xp.ndim == 2 else xp
+        step = max(1, _BATCH_ELEMENTS // (n * (yz.shape[1] + xp.shape[2])))
+        for s in range(0, len(pb), step):
+            b, i = pb[s : s + step], pr[s : s + step]
+            others = xp[b]  # (pairs, n, d): every row of each pair's surrogate
+            dx = np.abs(others[..., 0] - xp[b, i, 0][:, None])
+            for j in range(1, xp.shape[2]):
+                np.maximum(dx, np.abs(others[..., j] - xp[b, i, j][:, None]), out=dx)
             dyz = _maxnorm(yz[i], yz)
             eps = np.partition(np.maximum(dx, dyz), k, axis=1)[:, k][:, None]
-            n_yz[i] = np.count_nonzero(dyz < eps, axis=1)
+            n_yz[b, i] = np.count_nonzero(dyz < eps, axis=1)
             if self.zs is None:
-                n_xz[i] = np.count_nonzero(dx < eps, axis=1)
+                n_xz[b, i] = np.count_nonzero(dx < eps, axis=1)
             else:
                 inside = _maxnorm(self.zs[i], self.zs) < eps
-                n_z[i] = np.count_nonzero(inside, axis=1)
-                n_xz[i] = np.count_nonzero(inside & (dx < eps), axis=1)
+                n_z[b, i] = np.count_nonzero(inside, axis=1)
+                n_xz[b, i] = np.count_nonzero(inside & (dx < eps), axis=1)
 
 
 # ---------------------------------------------------------------- the tests
@@ -908,7 +974,7 @@ def knn_ci_test(
     >>> knn_ci_test(x, y + x, z, n_permutations=99, seed=1).pvalue
     0.01
     """
-    xb, yb, zb, n, x_continuous = _blocks(x, y, z)
+    xb, yb, zb, n, floats = _blocks(x, y, z)
     k = _resolve_k(k, n)
     if zb is not None:
         k_perm = _check_int(k_perm, "k_perm", 1, n - 1, " It is the number of Z-neighbours.")
@@ -925,7 +991,7 @@ def knn_ci_test(
     xs = _jitter(xb, noise, rng)
     ys = _jitter(yb, noise, rng)
     zs = None if zb is None else _jitter(zb, noise, rng)
-    kernel = _NullStatistic(xs, ys, zs, k, x_continuous=x_continuous)
+    kernel, swapped = _kernel(xb, yb, zb, xs, ys, zs, k, floats)
     # The observed statistic is the kernel's on the identity permutation: exactly the
     # Frenzel-Pompe estimate, computed the way every surrogate's is.
     observed = kernel.observed()
@@ -933,7 +999,9 @@ def knn_ci_test(
     if zs is None:
 
         def draw(b):
-            return rng.permuted(np.broadcast_to(np.arange(n), (b, n)), axis=1)
+            perms = rng.permuted(np.broadcast_to(np.arange(n), (b, n)), axis=1)
+            # X at pi(i) beside Y at i are the pairs of Y at pi^-1(j) beside X at j.
+            return np.argsort(perms, axis=1) if swapped else perms
 
     else:
         neighbours = cKDTree(zs).query(zs, k=max(k_perm, 2), p=np.inf)[1][:, :k_perm]
@@ -983,10 +1051,35 @@ def knn_ci_test(
         independent=bool(pvalue > alpha),
         n_permutations=len(null),
         null_distribution=2.0 * n * null if return_null else None,
-        estimator="mixed" if x_continuous is not None else "ksg" if zs is None else "frenzel-pompe",
+        estimator="mixed" if floats is not None else "ksg" if zs is None else "frenzel-pompe",
         n=n,
         n_strata=0,
     )
+
+
+def _kernel(xb, yb, zb, xs, ys, zs, k, floats):
+    """The null-statistic kernel of a test, and whether X and Y trade places in it.
+
+    ``xb``, ``yb``, ``zb``: the blocks before tie noise (discrete columns as
+    exact spaced codes); ``xs``, ``ys``, ``zs``: with it.  A second space
+    (Z, or X without Z) made only of discrete columns is counted by strata
+    (:class:`DiscreteStrata`).  Without Z the statistic is symmetric and a
+    global permutation of X is one of Y, so a discrete Y with a float X
+    trade places: the sorted lists are then those of the float variable.
+    """
+    if floats is None:
+        return _NullStatistic(xs, ys, zs, k), False
+    swapped = zb is None and not floats["y"].any() and floats["x"].any()
+    if swapped:
+        xb, yb, xs, ys = yb, xb, ys, xs
+        floats = {"x": floats["y"], "y": floats["x"]}
+    strata = None
+    if zb is not None and not floats["z"].any():
+        strata = DiscreteStrata(zb, zs)
+    elif zb is None and not floats["x"].any():
+        strata = DiscreteStrata(xb, xs)
+    kernel = _NullStatistic(xs, ys, zs, k, x_continuous=floats["x"], strata=strata)
+    return kernel, swapped
 
 
 def _evaluate_until(kernel, parts, null, start, observed, h):
