@@ -404,9 +404,9 @@ def _sorted_positions(vals: np.ndarray):
     fd, fp = d.ravel(), key.ravel()
     at = np.flatnonzero(d[:, :-1] > d[:, 1:])
     at += at // (w - 1)  # positions in the (r, w) rows
-    # Many inversions (long runs of near-equal values: discrete codes plus tie noise):
-    # sorting those rows outright is cheaper than swapping pass by pass.
-    passes = _SWAP_PASSES if len(at) <= r else 0
+    # Inversions in more than 1% of the pairs (long runs of near-equal values: discrete
+    # codes plus tie noise): sorting those rows outright is cheaper than swapping pass by pass.
+    passes = _SWAP_PASSES if len(at) <= r * w // 100 else 0
     for _ in range(passes):
         if not len(at):
             break
@@ -528,6 +528,7 @@ class _NullStatistic:
             (self.d_o, self.i_o), (self.d_yz, self.i_yz) = _neighbour_lists([zs, ys], self.cap)
         start = need_yz if len(need_yz) == n else np.full(n, np.median(need_yz))
         self.groups_yz = self._groups(start)
+        self.regroup = False  # set by observed(): the next batch resets the starting widths
         self.fallback_rows = 0
         self.float32_ties = 0  # rows selected again in float64 (see _joint_eps)
         self._local = threading.local()
@@ -720,6 +721,7 @@ class _NullStatistic:
                 "kNN statistic is undefined; use noise > 0 (the default) to break the ties."
             )
         self.groups_yz = self._groups(n_yz[0])
+        self.regroup = True
         return float(value[0])
 
     def __call__(self, perms: np.ndarray, jitters=None, counts: bool = False):
@@ -809,6 +811,11 @@ class _NullStatistic:
             self._brute_force(xp, *np.divmod(pairs, n), n_xz, n_yz, n_z)
         psi = self.psi
         values = digamma(k) - (psi[n_xz] + psi[n_yz] - psi[n_z]).mean(axis=1)
+        if self.regroup and not counts:
+            # Surrogates, not the data, set the starting widths from now on: where X and Y
+            # are dependent, the data's neighbourhoods are much tighter than the null's.
+            self.regroup = False
+            self.groups_yz = self._groups(np.median(n_yz, axis=0))
         return (values, n_yz) if counts else values
 
     def _stratum_counts(self, xp, perms, e, bb, rr, n_xz, n_z):
