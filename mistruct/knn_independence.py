@@ -441,31 +441,44 @@ def _sort_rows(block: np.ndarray, m: int, dist: np.ndarray, index: np.ndarray):
         index[:] = pos[:, :m]
 
 
-def _neighbour_lists(spaces: list, m: int) -> list:
+def _neighbour_lists(spaces: list, m: int, workers: int = 1) -> list:
     """Sorted neighbour lists (distances, indices) of nested spaces, ``m`` per row.
 
     ``spaces`` holds blocks of columns; list ``i`` is for the space made of
     blocks ``0 .. i`` (the max-norm distance of a union of blocks is the max
     of theirs, so each space reuses the distances of the one before).
     Distances are computed as the kd-tree computes them (max of absolute
-    differences), so comparisons with kd-tree radii are exact.
+    differences), so comparisons with kd-tree radii are exact.  Blocks of
+    rows are independent: ``workers`` threads take them in turn.
     """
     n = len(spaces[0])
     if n > 10_000:  # the kd-tree returns them sorted
         out = []
         for i in range(len(spaces)):
             points = np.hstack(spaces[: i + 1])
-            dist, index = cKDTree(points).query(points, k=max(m, 2), p=np.inf)
+            tree = cKDTree(points)
+            dist, index = tree.query(points, k=max(m, 2), p=np.inf, workers=workers)
             out.append((dist[:, :m], index[:, :m].astype(np.int32)))
         return out
     out = [(np.empty((n, m)), np.empty((n, m), dtype=np.int32)) for _ in spaces]
     step = max(1, _BATCH_ELEMENTS // n)
-    for s in range(0, n, step):
+    if workers > 1:  # blocks small enough that every thread has some
+        step = max(1, min(step, -(-n // workers)))
+
+    def fill(s):
         block = None
         for (dist, index), points in zip(out, spaces, strict=True):
             part = _maxnorm(points[s : s + step], points)
             block = part if block is None else np.maximum(block, part, out=block)
             _sort_rows(block, m, dist[s : s + step], index[s : s + step])
+
+    starts = range(0, n, step)
+    if workers > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(fill, starts))
+    else:
+        for s in starts:
+            fill(s)
     return out
 
 
@@ -495,7 +508,16 @@ class _NullStatistic:
     """
 
     def __init__(
-        self, xs, ys, zs, k, need_yz=None, need_other=None, x_continuous=None, strata=None
+        self,
+        xs,
+        ys,
+        zs,
+        k,
+        need_yz=None,
+        need_other=None,
+        x_continuous=None,
+        strata=None,
+        workers=1,
     ):
         n = len(xs)
         self.xs, self.zs, self.k, self.n = xs, zs, k, n
@@ -518,14 +540,16 @@ class _NullStatistic:
         self.cap = int(min(n, max(k + 2, min(_MAX_LIST_ENTRIES // n, wanted))))
         if self.strata is not None:
             self.d_o = self.i_o = None
-            (self.d_yz, self.i_yz) = _neighbour_lists([self.yz], self.cap)[0]
+            (self.d_yz, self.i_yz) = _neighbour_lists([self.yz], self.cap, workers)[0]
         elif zs is None:
             (self.d_yz, self.i_yz), (self.d_o, self.i_o) = (
-                _neighbour_lists([ys], self.cap)[0],
-                _neighbour_lists([xs], self.cap)[0],
+                _neighbour_lists([ys], self.cap, workers)[0],
+                _neighbour_lists([xs], self.cap, workers)[0],
             )
         else:
-            (self.d_o, self.i_o), (self.d_yz, self.i_yz) = _neighbour_lists([zs, ys], self.cap)
+            (self.d_o, self.i_o), (self.d_yz, self.i_yz) = _neighbour_lists(
+                [zs, ys], self.cap, workers
+            )
         start = need_yz if len(need_yz) == n else np.full(n, np.median(need_yz))
         self.groups_yz = self._groups(start)
         self.regroup = False  # set by observed(): the next batch resets the starting widths
@@ -998,7 +1022,7 @@ def knn_ci_test(
     xs = _jitter(xb, noise, rng)
     ys = _jitter(yb, noise, rng)
     zs = None if zb is None else _jitter(zb, noise, rng)
-    kernel, swapped = _kernel(xb, yb, zb, xs, ys, zs, k, floats)
+    kernel, swapped = _kernel(xb, yb, zb, xs, ys, zs, k, floats, workers)
     # The observed statistic is the kernel's on the identity permutation: exactly the
     # Frenzel-Pompe estimate, computed the way every surrogate's is.
     observed = kernel.observed()
@@ -1064,7 +1088,7 @@ def knn_ci_test(
     )
 
 
-def _kernel(xb, yb, zb, xs, ys, zs, k, floats):
+def _kernel(xb, yb, zb, xs, ys, zs, k, floats, workers=1):
     """The null-statistic kernel of a test, and whether X and Y trade places in it.
 
     ``xb``, ``yb``, ``zb``: the blocks before tie noise (discrete columns as
@@ -1075,7 +1099,7 @@ def _kernel(xb, yb, zb, xs, ys, zs, k, floats):
     trade places: the sorted lists are then those of the float variable.
     """
     if floats is None:
-        return _NullStatistic(xs, ys, zs, k), False
+        return _NullStatistic(xs, ys, zs, k, workers=workers), False
     swapped = zb is None and not floats["y"].any() and floats["x"].any()
     if swapped:
         xb, yb, xs, ys = yb, xb, ys, xs
@@ -1085,7 +1109,7 @@ def _kernel(xb, yb, zb, xs, ys, zs, k, floats):
         strata = DiscreteStrata(zb, zs)
     elif zb is None and not floats["x"].any():
         strata = DiscreteStrata(xb, xs)
-    kernel = _NullStatistic(xs, ys, zs, k, x_continuous=floats["x"], strata=strata)
+    kernel = _NullStatistic(xs, ys, zs, k, x_continuous=floats["x"], strata=strata, workers=workers)
     return kernel, swapped
 
 
