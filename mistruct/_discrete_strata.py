@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mistruct._sorted_counts import run_bounds
+
 
 class DiscreteStrata:
     """Rows of a purely discrete space, grouped by their codes.
@@ -67,35 +69,15 @@ class DiscreteStrata:
 
         ``x``: shape ``(b, n)``, one value per row for each of ``b``
         surrogates; ``e``: shape ``(b * n,)``, row ``i`` of surrogate ``s`` at
-        ``s * n + i``.  Within a stratum sorted by ``x``, the rows with
-        ``fl|x_j - x_i| < e`` are a contiguous run (the computed difference
-        is monotone in ``x_j``); its two ends are found by branchless binary
-        searches, vectorized over every (surrogate, row) pair.
+        ``s * n + i``.  Within a stratum sorted by ``x`` the rows counted
+        are one run (:func:`mistruct._sorted_counts.run_bounds`).
         """
         b, n = x.shape
         by_value = np.argsort(x, axis=1, kind="stable")
         by_stratum = np.argsort(self.labels[by_value], axis=1, kind="stable")
         order = np.take_along_axis(by_value, by_stratum, axis=1)
         s = np.take_along_axis(x, order, axis=1).ravel()  # by stratum, then by value
-        centre = x.ravel()
         label = np.tile(self.labels, b)
         start = self.start[label] + np.repeat(np.arange(b) * n, n)
-        length = self.sizes[label]
-
-        def first(is_true) -> np.ndarray:
-            """The first position of each segment where ``is_true`` holds (its end if none)."""
-            pos = start.copy()
-            end = start + length
-            step = 1 << int(length.max()).bit_length()
-            while step:
-                probe = pos + step
-                inside = probe <= end
-                at = np.where(inside, probe, end) - 1
-                pos = np.where(inside & ~is_true(at), probe, pos)
-                step >>= 1
-            return pos
-
-        with np.errstate(invalid="ignore"):  # inf - inf on infinite radii is never used
-            low = first(lambda at: (s[at] > centre) | (centre - s[at] < e))
-            high = first(lambda at: (s[at] >= centre) & (s[at] - centre >= e))
+        low, high = run_bounds(s, start, self.sizes[label], x.ravel(), e)
         return np.maximum(high - low, 0)  # e <= 0: an empty run, the ends cross

@@ -40,6 +40,10 @@ sorted, with their max-norm distances.  For a surrogate:
    (:mod:`mistruct._discrete_strata`); without Z a discrete X is counted
    the same way, and a discrete Y trades places with a float X (a global
    permutation of X is one of Y), so the sorted lists are the float ones.
+   Where Z (or X without Z) is one float column and X one column, the
+   Z-neighbours are a run of rows in Z order: ``n_z`` comes from two binary
+   searches and ``n_xz`` from rank counts (:mod:`mistruct._sorted_counts`),
+   with no Z lists.
 
 All of it is dense array work over groups of rows and batches of
 surrogates; no tree is built per surrogate.  A row whose neighbourhood
@@ -64,6 +68,7 @@ from scipy.spatial import cKDTree
 from scipy.special import digamma
 
 from mistruct._discrete_strata import DiscreteStrata
+from mistruct._sorted_counts import RankCounter, run_bounds
 from mistruct.continuous import (
     _check_lengths,
     _check_noise,
@@ -285,6 +290,10 @@ _RETRY_GROWTH = 1.5
 #: Elements (rows times width) a chunk grows to, within twice its narrowest width: NumPy
 #: calls on small arrays cost mostly their fixed overhead.
 _MIN_CHUNK_ELEMENTS = 40_000
+
+#: A one-column second space (Z, or X without Z) with a one-column X is counted on its
+#: sorted values (False: with neighbour lists, as other spaces are).
+_SORTED_LINE = True
 
 #: Largest neighbour lists kept per space (entries: 8-byte distance + 4-byte index each).
 _MAX_LIST_ENTRIES = 20_000_000
@@ -527,18 +536,24 @@ class _NullStatistic:
         # The second space (Z, or X without Z) as DiscreteStrata when it has only discrete
         # columns: its counts then need no lists (with Z, for a one-column X only).
         self.strata = strata if (zs is None or self.xp_1d) else None
+        # Else a one-column second space is counted on its sorted values (see _line_counts).
+        other = xs if zs is None else zs
+        self.line = _SORTED_LINE and self.strata is None and other.shape[1] == 1 and self.xp_1d
+        if self.line:
+            self.line_order = np.argsort(other[:, 0], kind="stable")
+            self.line_values = other[self.line_order, 0]
         self.yz = ys if zs is None else np.hstack([ys, zs])
         self.psi = digamma(np.arange(n + 1, dtype=float))
         if need_yz is None:
             need_yz, need_other = _sample_counts(xs, self.yz, zs, k)
-        if self.strata is not None:
+        if self.strata is not None or self.line:
             need_other = [0]
         # Lists long enough for twice the counts of all but the rarest rows.
         wanted = 2 * max(np.quantile(need_yz, 0.99), np.quantile(need_other, 0.99)) + k + 2
         if n <= _DENSE_ROWS:
             wanted = n
         self.cap = int(min(n, max(k + 2, min(_MAX_LIST_ENTRIES // n, wanted))))
-        if self.strata is not None:
+        if self.strata is not None or self.line:
             self.d_o = self.i_o = None
             (self.d_yz, self.i_yz) = _neighbour_lists([self.yz], self.cap, workers)[0]
         elif zs is None:
@@ -828,6 +843,8 @@ class _NullStatistic:
         e = eps
         if self.strata is not None:
             left.append(self._stratum_counts(xp, perms, e, bb, rr, n_xz, n_z))
+        elif self.line:
+            self._line_counts(xp, perms, e, n_xz, n_z)
         else:
             self._list_counts(flat, perms, e, bb, rr, n_xz, n_z, left)
         if left:
@@ -858,6 +875,46 @@ class _NullStatistic:
             n_z.ravel()[ok] = strata.sizes_of(rr[ok])
             n_xz.ravel()[ok] = strata.count_within(xp, e)[ok]
         return bb[~ok], rr[~ok]
+
+    def _line_counts(self, xp, perms, e, n_xz, n_z):
+        """Stage 2 where the second space is one column: counts on sorted values, exactly.
+
+        Without Z, ``n_x`` is a run of X's sorted values around the X the row
+        got.  With Z, a row's Z-neighbours are a run of rows in Z order and
+        its X-neighbours a run in the surrogate's X order; ``n_xz`` counts
+        the rows in both, as the X ranks of the Z run that fall in the X run
+        (:class:`RankCounter`), with no scan of either run.
+        """
+        b, n = len(perms), self.n
+        starts = np.zeros(b * n, dtype=np.intp)
+        line = self.line_values
+        centre = self.xs[perms.ravel(), 0] if self.zs is None else np.tile(self.zs[:, 0], b)
+        # np.searchsorted of the rounded ends: the right run ends but for rounding.
+        guess = (np.searchsorted(line, centre - e), np.searchsorted(line, centre + e))
+        low, high = run_bounds(line, starts, n, centre, e, guess)
+        if self.zs is None:
+            n_xz.ravel()[:] = high - low
+            return
+        n_z.ravel()[:] = high - low
+        by_x = np.argsort(xp, axis=1, kind="stable")
+        x_sorted = np.take_along_axis(xp, by_x, axis=1)
+        centre, radius = xp.ravel(), e.reshape(b, n)
+        guess = [np.empty(b * n, dtype=np.intp) for _ in range(2)]
+        for s in range(b):  # one sorted surrogate each
+            part = slice(s * n, (s + 1) * n)
+            guess[0][part] = np.searchsorted(x_sorted[s], xp[s] - radius[s]) + s * n
+            guess[1][part] = np.searchsorted(x_sorted[s], xp[s] + radius[s]) + s * n
+        starts += np.repeat(np.arange(b) * n, n)
+        x_low, x_high = run_bounds(x_sorted.ravel(), starts, n, centre, e, guess)
+        rank = np.empty_like(by_x)
+        np.put_along_axis(rank, by_x, np.arange(n), axis=1)
+        counter = RankCounter(rank[:, self.line_order])
+        surrogate = np.repeat(np.arange(b), n)
+        x_low -= starts
+        x_high -= starts
+        n_xz.ravel()[:] = counter.count_below(surrogate, low, high, x_high) - counter.count_below(
+            surrogate, low, high, x_low
+        )
 
     def _list_counts(self, flat, perms, e, bb, rr, n_xz, n_z, left):
         """Stage 2 with the sorted lists of the second space; unsettled pairs go to ``left``."""

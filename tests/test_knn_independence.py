@@ -25,7 +25,15 @@ def null_data(n, seed, dz=3):
 
 @pytest.mark.parametrize(
     ("n", "dz", "dx", "k"),
-    [(300, 3, 1, 10), (400, 3, 1, 40), (300, 2, 2, 5), (250, 0, 1, 8), (250, 0, 2, 3)],
+    [
+        (300, 3, 1, 10),
+        (400, 3, 1, 40),
+        (300, 2, 2, 5),
+        (250, 0, 1, 8),
+        (250, 0, 2, 3),
+        (350, 1, 1, 10),  # one-column X and Z: counts on sorted values (no Z lists)
+        (320, 1, 2, 6),
+    ],
 )
 @pytest.mark.parametrize("mode", ["dense", "ladder", "short"])
 def test_null_statistic_is_the_estimator_on_permuted_data(n, dz, dx, k, mode, monkeypatch):
