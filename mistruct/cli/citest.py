@@ -45,7 +45,7 @@ def _describe(result, x, y, given) -> str:
     if result.method == "knn-permutation":
         how += f", {result.n_permutations} surrogates, {result.estimator} estimator"
     if result.method in ("permutation", "sequential"):
-        how += f", {result.n_permutations} null tables drawn"
+        how += f", {result.n_permutations} null replicates"
         if result.estimator != "plugin":
             how += f", {result.estimator} estimator"
     verdict = (
