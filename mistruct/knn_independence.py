@@ -364,21 +364,17 @@ def _unique(values: np.ndarray) -> np.ndarray:
 _SWAP_PASSES = 8
 
 
-def _sorted_positions(vals: np.ndarray):
-    """Each row of ``vals`` (non-negative, finite) sorted: the values and their column positions.
+def _packed_keys(vals: np.ndarray):
+    """Integer keys that order each row of ``vals`` (non-negative, finite), and the position bits.
 
-    NumPy sorts integers without a companion array several times faster than
-    it argsorts floats, so each value is packed with its position into one
-    integer: high bits the value scaled to the row's largest and truncated
-    (monotone, so rows come out in the order of their values except within
-    equal truncated values), low bits the position.  Blocks whose rows span
+    NumPy sorts and selects integers without a companion array several times
+    faster than it argsorts floats, so each value is packed with its column
+    into one integer: high bits the value scaled to the row's largest and
+    truncated (monotone, so keys order as the values do except within equal
+    truncated values), low ``pbits`` bits the column.  Blocks whose rows span
     many orders of magnitude (mixed data: tie noise beside discrete spacings)
     use the float64 bit patterns instead, which order the same way at every
-    scale.  The exact float64 order
-    is then restored by swapping adjacent inverted pairs (rare: distinct
-    values that truncate alike), and rows still out of order after
-    ``_SWAP_PASSES`` passes are sorted outright (stable sorts of nearly
-    sorted rows are fast).  Equal values may come in any order.
+    scale.
     """
     r, w = vals.shape
     pbits = max(1, int(w - 1).bit_length())
@@ -402,10 +398,23 @@ def _sorted_positions(vals: np.ndarray):
         key = np.ascontiguousarray(vals, dtype=np.float64).view(np.int64) >> pbits
         key <<= pbits
         key |= np.arange(w, dtype=np.int64)
-    key.sort(axis=1)
+    return key, pbits
+
+
+def _exact_order(vals: np.ndarray, key: np.ndarray, pbits: int):
+    """The values of rows of keys sorted by :func:`_packed_keys`, in exact order, and columns.
+
+    ``key`` (sorted within rows, possibly fewer columns than ``vals``) is
+    turned into columns in place.  The exact float64 order is restored by
+    swapping adjacent inverted pairs (rare: distinct values that truncate
+    alike); rows still out of order after ``_SWAP_PASSES`` passes are sorted
+    outright (stable sorts of nearly sorted rows are fast).  Equal values may
+    come in any order.
+    """
+    r, w = key.shape
     key &= (1 << pbits) - 1
     flat_index = key.astype(np.intp)
-    flat_index += (np.arange(r) * w)[:, None]
+    flat_index += (np.arange(r) * vals.shape[1])[:, None]
     d = np.take(vals.ravel(), flat_index)
     if w < 2:
         return d, key
@@ -435,19 +444,39 @@ def _sorted_positions(vals: np.ndarray):
     return d, key
 
 
+def _sorted_positions(vals: np.ndarray):
+    """Each row of ``vals`` (non-negative, finite) sorted: the values and their column positions.
+
+    Packed integer keys (:func:`_packed_keys`) sorted, then the exact order
+    restored (:func:`_exact_order`).
+    """
+    key, pbits = _packed_keys(vals)
+    key.sort(axis=1)
+    return _exact_order(vals, key, pbits)
+
+
 def _sort_rows(block: np.ndarray, m: int, dist: np.ndarray, index: np.ndarray):
     """The ``m`` smallest entries of each row of ``block``, sorted, into ``dist`` and ``index``."""
     r, n = block.shape
-    if 2 * m < n:  # select the m nearest, then sort only those
-        part = np.argpartition(block, m - 1, axis=1)[:, :m]
-        flat = part + (np.arange(r) * n)[:, None]
-        d, pos = _sorted_positions(np.take(block.ravel(), flat))
-        dist[:] = d
-        index[:] = np.take_along_axis(part, pos.astype(np.intp), axis=1)
-    else:
+    if 2 * m >= n:
         d, pos = _sorted_positions(block)
         dist[:] = d[:, :m]
         index[:] = pos[:, :m]
+        return
+    # Select the m smallest packed keys, then sort only those.  They hold the m smallest
+    # values unless a key left out truncates like the largest kept one: such rows (rare)
+    # are selected again on the float64 values.
+    key, pbits = _packed_keys(block)
+    key.partition(m - 1, axis=1)
+    kept = np.sort(key[:, :m], axis=1)
+    edge = kept[:, -1] >> pbits
+    again = np.flatnonzero((key[:, m:] >> pbits).min(axis=1) == edge)
+    dist[:], index[:] = _exact_order(block, kept, pbits)
+    if len(again):
+        part = np.argpartition(block[again], m - 1, axis=1)[:, :m]
+        d, pos = _sorted_positions(np.take_along_axis(block[again], part, axis=1))
+        dist[again] = d
+        index[again] = np.take_along_axis(part, pos.astype(np.intp), axis=1)
 
 
 def _neighbour_lists(spaces: list, m: int, workers: int = 1) -> list:

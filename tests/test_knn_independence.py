@@ -445,10 +445,14 @@ def test_sorted_positions_sorts_exactly(width):
 
 
 @pytest.mark.parametrize("m", [1, 40, 99, 100])
-def test_sort_rows_keeps_the_m_nearest_in_order(m):
+@pytest.mark.parametrize("near_equal", [False, True])
+def test_sort_rows_keeps_the_m_nearest_in_order(m, near_equal):
     rng = np.random.default_rng(m)
     block = np.abs(rng.standard_normal((30, 100)))
     block[:, ::4] = np.round(block[:, ::4], 1)  # ties
+    if near_equal:  # values that truncate alike around the m-th: selected again exactly
+        block[:, 1::2] = 1.0 + rng.permuted(np.tile(np.arange(50) * 1e-13, (30, 1)), axis=1)
+        block[:, 0] = 3.0
     dist = np.empty((30, m))
     index = np.empty((30, m), dtype=np.int32)
     kci._sort_rows(block, m, dist, index)
