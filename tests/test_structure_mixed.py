@@ -124,6 +124,7 @@ def test_pc_on_a_mixed_table_recovers_the_skeleton_whatever_the_column_order():
     assert skeleton.graph["sepsets"][frozenset(("age", "spend"))] == ("income",)
     reordered = pc_skeleton(data[list(reversed(data.columns))], seed=0, knn_permutations=99)
     assert edge_set(reordered) == edge_set(skeleton)
+
     def pvalues(graph):
         return {frozenset(e): p for e, p in nx.get_edge_attributes(graph, "pvalue").items()}
 
@@ -186,3 +187,38 @@ def test_pgmpy_pc_runs_mistruct_tests_on_a_mixed_table():
         PgmpyCITest(data, method="g-test")
     with pytest.raises(InvalidInputError, match="not numeric"):
         PgmpyCITest(data, method="gaussian")
+
+
+def test_tan_on_a_mixed_table_conditions_on_the_class(table):
+    # Given churn, income and spend stay dependent and age hangs on income; the
+    # per-class weights equal the kNN MI matrices of each class, weighted by its share.
+    from mistruct import mutual_information_matrix
+    from mistruct.structure import tan
+
+    model = tan(table, "churn", root="income", seed=0)
+    features = ["age", "region", "income", "spend", "noise"]
+    assert all(model.has_edge("churn", f) for f in features)
+    tree = {frozenset(e) for e in model.edges() if "churn" not in e}
+    assert {frozenset(("income", "spend")), frozenset(("age", "income"))} <= tree
+    assert len(tree) == len(features) - 1
+    expected = sum(
+        len(group)
+        / len(table)
+        * mutual_information_matrix(group[features], estimator="auto", k=3, seed=0)
+        for _, group in table.groupby("churn")
+    )
+    got = model.edges["income", "spend"]["cmi"]
+    assert got == pytest.approx(
+        (expected.loc["income", "spend"] + expected.loc["spend", "income"]) / 2, abs=1e-12
+    )
+    assert model.edges["churn", "spend"]["mi"] > model.edges["churn", "noise"]["mi"]
+
+
+def test_tan_on_a_mixed_table_rejects_a_float_class_and_tiny_classes(table):
+    from mistruct.structure import tan
+
+    with pytest.raises(InvalidInputError, match="class_column 'income' is float"):
+        tan(table, "income")
+    rare = table.assign(churn=np.where(np.arange(len(table)) < 3, "rare", table["churn"]))
+    with pytest.raises(InvalidInputError, match="class 'rare' of 'churn' has 3 rows"):
+        tan(rare, "churn")

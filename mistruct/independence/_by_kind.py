@@ -27,6 +27,17 @@ from mistruct.independence._core import METHODS, check_options, query_rng, seed_
 #: ``"knn-permutation"``.
 NUMERIC_TEST_METHODS = ("auto", "knn-permutation", "gaussian")
 
+#: Tests the structure learners take: each query's test then follows its columns' kinds.
+STRUCTURE_TEST_METHODS = (
+    "auto",
+    "g-test",
+    "g-test-adjusted",
+    "permutation",
+    "sequential",
+    "knn-permutation",
+    "gaussian",
+)
+
 _DISCRETE_STAND_IN = {"auto": "g-test-adjusted", "knn-permutation": "permutation"}
 
 

@@ -34,8 +34,9 @@ from mistruct.data import (
     encode,
     select_columns,
 )
-from mistruct.estimators import ESTIMATORS, check_estimator
-from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
+from mistruct.estimators import ESTIMATORS
+from mistruct.exceptions import ColumnNotFoundError, InvalidInputError, MissingValuesError
+from mistruct.independence._by_kind import STRUCTURE_TEST_METHODS
 from mistruct.information import (
     NUMERIC_MATRIX_ESTIMATORS,
     _mi_matrix_nats,
@@ -48,8 +49,7 @@ __all__ = ["chow_liu_forest", "chow_liu_tree", "tan"]
 _LN2 = float(np.log(2.0))
 
 #: Tests accepted by :func:`chow_liu_forest`.
-FOREST_TESTS = ("auto", "g-test", "g-test-adjusted", "permutation", "sequential", "knn-permutation",
-                "gaussian")
+FOREST_TESTS = STRUCTURE_TEST_METHODS
 
 #: Estimators of tables with float columns (kNN, Gaussian), as in
 #: :func:`mistruct.mutual_information_matrix`; ``"auto"`` is the plug-in on discrete tables.
@@ -126,6 +126,10 @@ def uses_numeric_estimator(frame: pd.DataFrame, estimator: str) -> bool:
 
 def _numeric_rows(frame: pd.DataFrame, missing: str) -> pd.DataFrame:
     """The rows and values the numeric estimators see, under the ``missing`` policy."""
+    if missing not in MISSING_POLICIES:
+        raise InvalidInputError(
+            f"missing={missing!r} is not an option; use one of {', '.join(MISSING_POLICIES)}."
+        )
     if missing == "drop":
         return frame.dropna()
     if missing == "category":
@@ -160,10 +164,6 @@ def _mi_state(
             estimator=resolved,
             table=table,
             counts=counts,
-        )
-    if missing not in MISSING_POLICIES:
-        raise InvalidInputError(
-            f"missing={missing!r} is not an option; use one of {', '.join(MISSING_POLICIES)}."
         )
     frame = _numeric_rows(frame, missing)
     matrix = mutual_information_matrix(frame, estimator=estimator, base=np.e, k=k, seed=seed)
@@ -598,10 +598,12 @@ def tan(
     class_column,
     *,
     root=None,
-    estimator: str = "plugin",
+    estimator: str = "auto",
     columns=None,
     missing: str = "error",
     chunk_size: int = 4096,
+    k: int = 3,
+    seed=None,
 ) -> nx.DiGraph:
     """Tree-augmented naive Bayes (Friedman, Geiger & Goldszmidt 1997).
 
@@ -614,7 +616,10 @@ def tan(
     :func:`mistruct.counts.pairwise_counts` and the per-class MI matrices
     are averaged with weights P(C = c), i.e.
     ``I(Xi; Xj | C) = sum_c P(c) I(Xi; Xj | C = c)``.  With an estimator
-    other than the plug-in, it is applied within each class.
+    other than the plug-in, it is applied within each class.  Float
+    features take the kNN estimators within each class the same way (the
+    class must be discrete, with more than ``k`` rows per class); the
+    class-to-feature MI then comes from Gao et al.'s mixed estimator.
 
     Parameters
     ----------
@@ -624,7 +629,7 @@ def tan(
         root of the feature tree.
     root : column label, optional
         Root of the feature tree (default: the first feature column).
-    estimator, columns, missing, chunk_size
+    estimator, columns, missing, chunk_size, k, seed
         As in :func:`chow_liu_tree`; ``columns`` lists the features (the
         class column is added if it is not among them).
 
@@ -647,8 +652,20 @@ def tan(
     13
     >>> model.graph["root"]
     'asia'
+
+    Float features are welcome (here y and z depend on each other within
+    each class):
+
+    >>> rng = np.random.default_rng(0)
+    >>> label = rng.choice(["a", "b"], 600)
+    >>> y = rng.standard_normal(600) + (label == "a")
+    >>> table = pd.DataFrame({"label": label, "y": y, "z": y + rng.standard_normal(600),
+    ...                       "w": rng.standard_normal(600)})
+    >>> model = tan(table, "label", root="y", seed=0)
+    >>> model.has_edge("y", "z"), model.graph["estimator"]
+    (True, 'auto')
     """
-    check_estimator(estimator)
+    check_structure_estimator(estimator)
     frame = as_frame(data)
     _check_column(frame, class_column, "class_column")
     if columns is not None:
@@ -666,6 +683,9 @@ def tan(
                 f"root={root!r} is the class column; the root must be a feature "
                 "(the class is the parent of every feature already)."
             )
+    if uses_numeric_estimator(frame, estimator):
+        return _numeric_tan(frame, class_column, features, root, estimator, missing, k, seed)
+    estimator = "plugin" if estimator == "auto" else estimator
     table = encode(frame, missing=missing)
     c = table.names.index(class_column)
     f = [table.names.index(name) for name in features]
@@ -689,20 +709,71 @@ def tan(
         cmi += (size / n) * _symmetrize(_mi_matrix_nats(counts, estimator))
         for j in range(p):
             by_class[k, offsets[j] : offsets[j + 1]] = counts.marginal(j)
-    cmi_bits = cmi / _LN2
+    class_mi = [
+        mutual_information_from_table(
+            by_class[:, offsets[j] : offsets[j + 1]], base=2, estimator=estimator
+        )
+        for j in range(p)
+    ]
+    root = features[0] if root is None else root
+    model = _tan_graph(features, cmi / _LN2, class_column, class_mi, root, table.names)
+    model.graph.update(
+        method="tan", root=root, class_column=class_column, estimator=estimator, n_rows=n
+    )
+    return model
+
+
+def _tan_graph(features, cmi_bits, class_column, class_mi_bits, root, names) -> nx.DiGraph:
+    """The TAN model: class -> every feature, and the feature tree of the conditional MI."""
     undirected = _maximum_spanning_tree(cmi_bits, tuple(features))
     for u, v in undirected.edges():
         value = float(cmi_bits[features.index(u), features.index(v)])
         undirected.edges[u, v].update(cmi=value, weight=value)
-    root = features[0] if root is None else root
     tree, _ = _orient(undirected, [root, *features], features)
     model = nx.DiGraph()
-    model.add_nodes_from(table.names)
-    for j, name in enumerate(features):
-        class_table = by_class[:, offsets[j] : offsets[j + 1]]
-        value = float(mutual_information_from_table(class_table, base=2, estimator=estimator))
-        model.add_edge(class_column, name, mi=value, weight=value)
+    model.add_nodes_from(names)
+    for name, value in zip(features, class_mi_bits, strict=True):
+        model.add_edge(class_column, name, mi=float(value), weight=float(value))
     model.add_edges_from(tree.edges(data=True))
+    return model
+
+
+def _numeric_tan(frame, class_column, features, root, estimator, missing, k, seed):
+    """TAN with float features: kNN (or Gaussian) MI matrices within each class."""
+    if column_kinds(frame[[class_column]])[class_column] == "continuous":
+        raise InvalidInputError(
+            f"class_column {class_column!r} is float; TAN needs a discrete class. Cast it "
+            "to str or int if its values are labels, or bin it with mistruct.Discretizer."
+        )
+    rows = _numeric_rows(frame, missing)
+    if rows[class_column].isna().any():
+        raise MissingValuesError(
+            f"class_column {class_column!r} has missing values; use missing='drop' or "
+            "'category', or fill them."
+        )
+    groups = list(rows.groupby(class_column, sort=True, observed=True))
+    small = [(label, len(group)) for label, group in groups if len(group) <= k + 1]
+    if small:
+        label, size = small[0]
+        raise InvalidInputError(
+            f"class {label!r} of {class_column!r} has {size} rows; the kNN estimators need "
+            f"more than k + 1 = {k + 1} rows in every class. Lower k, merge rare classes, "
+            "or use a discrete estimator on binned features (mistruct.Discretizer)."
+        )
+    n = len(rows)
+    cmi = np.zeros((len(features), len(features)))
+    for _, group in groups:
+        within = mutual_information_matrix(
+            group[features], estimator=estimator, base=np.e, k=k, seed=seed
+        )
+        cmi += (len(group) / n) * _symmetrize(within.to_numpy())
+    # Class-to-feature MI: Gao et al. for float features, the plug-in for discrete ones.
+    with_class = mutual_information_matrix(
+        rows[[class_column, *features]], estimator="auto", base=2, k=k, seed=seed
+    )
+    class_mi = with_class.loc[class_column, features].to_numpy()
+    root = features[0] if root is None else root
+    model = _tan_graph(features, cmi / _LN2, class_column, class_mi, root, list(frame.columns))
     model.graph.update(
         method="tan", root=root, class_column=class_column, estimator=estimator, n_rows=n
     )

@@ -23,6 +23,7 @@ import pandas as pd
 
 from mistruct.counts import stratified_tables
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
+from mistruct.independence._by_kind import STRUCTURE_TEST_METHODS
 from mistruct.information import mutual_information_from_table
 from mistruct.structure.chow_liu import (
     _check_alpha,
@@ -34,15 +35,7 @@ from mistruct.structure.chow_liu import (
 
 __all__ = ["dpi_check", "markov_chain_check"]
 
-CI_METHODS = (
-    "auto",
-    "g-test",
-    "g-test-adjusted",
-    "permutation",
-    "sequential",
-    "knn-permutation",
-    "gaussian",
-)
+CI_METHODS = STRUCTURE_TEST_METHODS
 
 COLUMNS = [
     "x",
