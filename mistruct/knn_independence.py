@@ -595,13 +595,13 @@ class _NullStatistic:
                 [zs, ys], self.cap, workers
             )
         start = need_yz if len(need_yz) == n else np.full(n, np.median(need_yz))
-        self.groups_yz = self._groups(start)
+        self.plan = self._plan(start)
         self.regroup = False  # set by observed(): the next batch resets the starting widths
         self.fallback_rows = 0
         self.float32_ties = 0  # rows selected again in float64 (see _joint_eps)
         self._local = threading.local()
 
-    def _groups(self, need) -> list:
+    def _plan(self, need) -> tuple:
         """Rows in groups by starting width, with their lists cut to it (reused by every surrogate).
 
         A row starts at ``_START_MARGIN`` times its observed count ``need``
@@ -609,6 +609,8 @@ class _NullStatistic:
         dense array per stage costs less than several small ones.  A group
         keeps its (Y, Z) distances rounded to float32 (see :meth:`_joint_eps`)
         and its indices as int32 (half the memory traffic of intp, as fast).
+        Returns the groups and each row's width, one tuple: surrogates
+        evaluated on other threads read one plan or the other, never a mix.
         """
         n, cap = self.n, self.cap
         if n <= _DENSE_ROWS:
@@ -619,13 +621,13 @@ class _NullStatistic:
         # Every surrogate of a batch goes through a group at once.
         batch = max(1, _BATCH_ELEMENTS // (2 * int(wanted.sum()) * self.xs.shape[1]))
         groups = []
-        self.width = np.empty(n, dtype=np.intp)
+        width = np.empty(n, dtype=np.intp)
         for rows, w in _chunks(wanted, _MIN_CHUNK_ELEMENTS / batch):
             rows = np.sort(rows)
-            self.width[rows] = w
+            width[rows] = w
             dist = self.d_yz[rows, :w].astype(np.float32)
             groups.append((w, rows, dist, np.ascontiguousarray(self.i_yz[rows, :w])))
-        return groups
+        return groups, width
 
     def _dx(self, candidates, centre):
         """Max-norm X distances from rows (``centre``, shape ``s``) to candidates (``s + (w,)``)."""
@@ -725,7 +727,7 @@ class _NullStatistic:
 
     def batch_size(self) -> int:
         """Surrogates per batch: temporaries of about ``_BATCH_ELEMENTS`` elements."""
-        per = 2 * sum(len(g[1]) * g[0] for g in self.groups_yz)
+        per = 2 * sum(len(g[1]) * g[0] for g in self.plan[0])
         return max(1, _BATCH_ELEMENTS // (per * self.xs.shape[1]))
 
     @staticmethod
@@ -788,7 +790,7 @@ class _NullStatistic:
                 "more than k rows coincide exactly (a k-th neighbour distance is 0), so the "
                 "kNN statistic is undefined; use noise > 0 (the default) to break the ties."
             )
-        self.groups_yz = self._groups(n_yz[0])
+        self.plan = self._plan(n_yz[0])
         self.regroup = True
         return float(value[0])
 
@@ -803,6 +805,7 @@ class _NullStatistic:
         """
         k, n = self.k, self.n
         b = len(perms)
+        groups, start_width = self.plan  # one snapshot: another thread may replace it
         xp = np.stack(
             [
                 self.surrogate_x(p, None if jitters is None else jitters[i])
@@ -820,14 +823,14 @@ class _NullStatistic:
         # in the sorted (Y, Z) lists).  A row is settled when a listed distance reaches eps
         # (rows further down cannot matter): when fewer than its width are below eps.
         eps = np.empty((b, n))
-        for _, rows, dist32, index in self.groups_yz:
+        for _, rows, dist32, index in groups:
             cand = self._take(xp, index, axis=1)
             centre = np.take(xp, rows, axis=1)
             eps[:, rows] = self._joint_eps(cand, centre, dist32, np.tile(rows, b))
         eps = eps.ravel()
         bb, rr = np.divmod(np.arange(b * n), n)
         n_yz = self._count_below(self.d_yz, rr, eps)
-        width = np.tile(self.width, b)
+        width = np.tile(start_width, b)
         pending = np.flatnonzero((n_yz >= width) & ~(complete & (width == n)))
         left = [pending[width[pending] >= self.cap]]  # already the whole list
         pending = pending[width[pending] < self.cap]
@@ -885,7 +888,7 @@ class _NullStatistic:
             # Surrogates, not the data, set the starting widths from now on: where X and Y
             # are dependent, the data's neighbourhoods are much tighter than the null's.
             self.regroup = False
-            self.groups_yz = self._groups(np.median(n_yz, axis=0))
+            self.plan = self._plan(np.median(n_yz, axis=0))
         return (values, n_yz) if counts else values
 
     def _stratum_counts(self, xp, perms, e, bb, rr, n_xz, n_z):

@@ -175,6 +175,18 @@ def test_reproducible_and_independent_of_workers():
     assert c.statistic == pytest.approx(a.statistic, rel=1e-6)  # only the tie noise differs
 
 
+def test_threads_share_the_kernel_safely():
+    # Many small batches on two threads while the first one resets the starting widths
+    # (dependent data: the surrogates' widths differ from the data's).
+    x, y, z = null_data(1500, seed=9)
+    y = y + 2 * x
+    kwargs = dict(k=150, n_permutations=24, seed=3, return_null=True)
+    a = knn_ci_test(x, y, z, **kwargs)
+    for _ in range(3):
+        b = knn_ci_test(x, y, z, workers=2, **kwargs)
+        np.testing.assert_array_equal(a.null_distribution, b.null_distribution)
+
+
 def test_dataframe_inputs_and_inputs_not_modified():
     x, y, z = null_data(150, seed=9, dz=2)
     frame = pd.DataFrame({"x": x, "y": y, "z1": z[:, 0], "z2": z[:, 1]})
