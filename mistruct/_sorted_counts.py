@@ -1,6 +1,6 @@
 """Exact strict-radius counts on sorted one-dimensional values, vectorized.
 
-:func:`run_bounds`
+:func:`run_bounds`, :func:`sorted_runs`
     In a sorted segment, the rows ``j`` with ``fl|v_j - c| < e`` form one
     contiguous run (the computed difference is monotone in ``v_j``, so the
     float comparison is as exact as the kd-tree's); its two ends come from
@@ -79,6 +79,32 @@ def run_bounds(values, start, length, centre, e, guess=None):
     # inf - inf (infinite radii, never used) is NaN: False, harmless.
     guess = (None, None) if guess is None else guess
     return settle(in_low, guess[0]), settle(in_high, guess[1])
+
+
+def sorted_runs(rows, centre, e):
+    """Runs within ``e`` (strictly) of ``centre`` in each row of sorted values.
+
+    ``rows``: shape ``(r, m)``, each row sorted; ``centre``, ``e``: shape
+    ``(r, q)``, the queries on each row.  Returns ``low, high`` of shape
+    ``(r, q)``, positions within the row: ``np.searchsorted`` of the rounded
+    ends, made exact by :func:`run_bounds`.
+    """
+    r, m = rows.shape
+    offset = (np.arange(r) * m)[:, None]
+    guess = [np.empty(centre.shape, dtype=np.intp) for _ in range(2)]
+    for i in range(r):
+        guess[0][i] = np.searchsorted(rows[i], centre[i] - e[i])
+        guess[1][i] = np.searchsorted(rows[i], centre[i] + e[i])
+    start = np.broadcast_to(offset, centre.shape).ravel()
+    low, high = run_bounds(
+        rows.ravel(),
+        start,
+        m,
+        centre.ravel(),
+        e.ravel(),
+        ((guess[0] + offset).ravel(), (guess[1] + offset).ravel()),
+    )
+    return (low - start).reshape(centre.shape), (high - start).reshape(centre.shape)
 
 
 class RankCounter:

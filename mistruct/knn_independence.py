@@ -68,7 +68,7 @@ from scipy.spatial import cKDTree
 from scipy.special import digamma
 
 from mistruct._discrete_strata import DiscreteStrata
-from mistruct._sorted_counts import RankCounter, run_bounds
+from mistruct._sorted_counts import RankCounter, sorted_runs
 from mistruct.continuous import (
     _check_lengths,
     _check_noise,
@@ -918,35 +918,23 @@ class _NullStatistic:
         (:class:`RankCounter`), with no scan of either run.
         """
         b, n = len(perms), self.n
-        starts = np.zeros(b * n, dtype=np.intp)
-        line = self.line_values
-        centre = self.xs[perms.ravel(), 0] if self.zs is None else np.tile(self.zs[:, 0], b)
-        # np.searchsorted of the rounded ends: the right run ends but for rounding.
-        guess = (np.searchsorted(line, centre - e), np.searchsorted(line, centre + e))
-        low, high = run_bounds(line, starts, n, centre, e, guess)
+        centre = self.xs[perms, 0] if self.zs is None else np.tile(self.zs[:, 0], (b, 1))
+        radius = e.reshape(b, n)
+        low, high = sorted_runs(self.line_values[None], centre.reshape(1, -1), e[None])
         if self.zs is None:
-            n_xz.ravel()[:] = high - low
+            n_xz[:] = (high - low).reshape(b, n)
             return
-        n_z.ravel()[:] = high - low
+        n_z[:] = (high - low).reshape(b, n)
         by_x = np.argsort(xp, axis=1, kind="stable")
-        x_sorted = np.take_along_axis(xp, by_x, axis=1)
-        centre, radius = xp.ravel(), e.reshape(b, n)
-        guess = [np.empty(b * n, dtype=np.intp) for _ in range(2)]
-        for s in range(b):  # one sorted surrogate each
-            part = slice(s * n, (s + 1) * n)
-            guess[0][part] = np.searchsorted(x_sorted[s], xp[s] - radius[s]) + s * n
-            guess[1][part] = np.searchsorted(x_sorted[s], xp[s] + radius[s]) + s * n
-        starts += np.repeat(np.arange(b) * n, n)
-        x_low, x_high = run_bounds(x_sorted.ravel(), starts, n, centre, e, guess)
+        x_low, x_high = sorted_runs(np.take_along_axis(xp, by_x, axis=1), xp, radius)
         rank = np.empty_like(by_x)
         np.put_along_axis(rank, by_x, np.arange(n), axis=1)
         counter = RankCounter(rank[:, self.line_order])
         surrogate = np.repeat(np.arange(b), n)
-        x_low -= starts
-        x_high -= starts
-        n_xz.ravel()[:] = counter.count_below(surrogate, low, high, x_high) - counter.count_below(
-            surrogate, low, high, x_low
-        )
+        low, high = low.ravel(), high.ravel()
+        n_xz.ravel()[:] = counter.count_below(
+            surrogate, low, high, x_high.ravel()
+        ) - counter.count_below(surrogate, low, high, x_low.ravel())
 
     def _list_counts(self, flat, perms, e, bb, rr, n_xz, n_z, left):
         """Stage 2 with the sorted lists of the second space; unsettled pairs go to ``left``."""

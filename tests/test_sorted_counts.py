@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import mistruct.knn_independence as kci
-from mistruct._sorted_counts import RankCounter, run_bounds
+from mistruct._sorted_counts import RankCounter, run_bounds, sorted_runs
 from mistruct.knn_independence import knn_ci_test
 
 
@@ -73,3 +73,15 @@ def test_sorted_line_counts_are_the_neighbour_lists(has_z, monkeypatch):
     lists = knn_ci_test(*args, k=15, n_permutations=39, seed=4, return_null=True)
     assert line.statistic == lists.statistic and line.pvalue == lists.pvalue
     np.testing.assert_array_equal(line.null_distribution, lists.null_distribution)
+
+
+def test_sorted_runs_on_several_rows():
+    rng = np.random.default_rng(3)
+    rows = np.sort(np.round(rng.standard_normal((3, 200)), 2), axis=1)
+    centre = rows[:, ::4] + 0.001
+    e = np.abs(rng.standard_normal(centre.shape)) * 0.3
+    low, high = sorted_runs(rows, centre, e)
+    for r in range(3):
+        for q in range(centre.shape[1]):
+            inside = np.flatnonzero(np.abs(rows[r] - centre[r, q]) < e[r, q])
+            assert inside.tolist() == list(range(low[r, q], high[r, q]))
