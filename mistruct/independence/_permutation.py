@@ -466,7 +466,9 @@ def sequential_test(null, n_permutations, h, threshold, rng, fill_rng=None, prog
         if exceed + where.size >= h:
             return done, h, _joined(kept)
         exceed += where.size
-        size *= 2
+        # No replicate has reached the statistic yet: the test will most likely run to
+        # the end, so draw the rest at once (one call instead of a doubling series).
+        size = n_permutations if exceed == 0 else 2 * size
     return done, exceed, _joined(kept)
 
 
