@@ -25,6 +25,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from mistruct.continuous import mutual_information_auto
 from mistruct.counts import PairwiseCounts, pairwise_counts
 from mistruct.data import (
     MISSING_POLICIES,
@@ -768,10 +769,10 @@ def _numeric_tan(frame, class_column, features, root, estimator, missing, k, see
         )
         cmi += (len(group) / n) * _symmetrize(within.to_numpy())
     # Class-to-feature MI: Gao et al. for float features, the plug-in for discrete ones.
-    with_class = mutual_information_matrix(
-        rows[[class_column, *features]], estimator="auto", base=2, k=k, seed=seed
-    )
-    class_mi = with_class.loc[class_column, features].to_numpy()
+    class_mi = [
+        mutual_information_auto(rows[class_column], rows[name], base=2, k=k, seed=seed).value
+        for name in features
+    ]
     root = features[0] if root is None else root
     model = _tan_graph(features, cmi / _LN2, class_column, class_mi, root, list(frame.columns))
     model.graph.update(
