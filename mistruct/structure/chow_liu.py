@@ -619,8 +619,9 @@ def tan(
     ``I(Xi; Xj | C) = sum_c P(c) I(Xi; Xj | C = c)``.  With an estimator
     other than the plug-in, it is applied within each class.  Float
     features take the kNN estimators within each class the same way (the
-    class must be discrete, with more than ``k`` rows per class); the
-    class-to-feature MI then comes from Gao et al.'s mixed estimator.
+    class must be discrete, with more than ``k + 1`` rows per class); the
+    MI of the class and a float feature then comes from Gao et al.'s mixed
+    estimator.
 
     Parameters
     ----------
