@@ -6,7 +6,7 @@ The public API is re-exported here; see the user guide in ``docs/``.
 __version__ = "0.1.0"
 
 from mistruct import datasets
-from mistruct.bayesnet import fit_bayesian_network, log_likelihood, write_bif
+from mistruct.bayesnet import fit_bayesian_network, log_likelihood, read_bif, write_bif
 from mistruct.clustering import (
     adjusted_mutual_info_score,
     clustering_entropy,
@@ -32,11 +32,12 @@ from mistruct.continuous import (
     mutual_information_auto,
 )
 from mistruct.counts import contingency_table, joint_codes, pairwise_counts
-from mistruct.data import Discretizer, column_kinds, encode
+from mistruct.data import Discretizer, apply_kinds, column_kinds, encode
 from mistruct.estimators import ESTIMATORS, entropy_from_counts
 from mistruct.exceptions import (
     ColumnNotFoundError,
     ContinuousDataError,
+    IDColumnWarning,
     InvalidInputError,
     MissingValuesError,
     StateSpaceTooLargeError,
@@ -44,6 +45,7 @@ from mistruct.exceptions import (
 from mistruct.independence import (
     CITestResult,
     LowPowerWarning,
+    NoEvidenceWarning,
     PgmpyCITest,
     adjust_pvalues,
     ci_test,
@@ -73,7 +75,7 @@ from mistruct.structure import (
     structure_metrics,
     tan,
 )
-from mistruct.structure.io import write_graph
+from mistruct.structure.io import read_graph, write_graph
 from mistruct.structure.pc import cpdag_to_dag, pc, pc_skeleton
 
 __all__ = [
@@ -90,6 +92,7 @@ __all__ = [
     "knn_ci_test",
     "fit_bayesian_network",
     "log_likelihood",
+    "read_bif",
     "write_bif",
     "adjusted_mutual_info_score",
     "clustering_entropy",
@@ -114,9 +117,11 @@ __all__ = [
     "cpdag_to_dag",
     "pc",
     "pc_skeleton",
+    "read_graph",
     "write_graph",
     "CITestResult",
     "LowPowerWarning",
+    "NoEvidenceWarning",
     "PgmpyCITest",
     "adjust_pvalues",
     "ci_test",
@@ -126,10 +131,12 @@ __all__ = [
     "ColumnNotFoundError",
     "ContinuousDataError",
     "Discretizer",
+    "IDColumnWarning",
     "InvalidInputError",
     "MissingValuesError",
     "StateSpaceTooLargeError",
     "__version__",
+    "apply_kinds",
     "column_kinds",
     "conditional_entropy",
     "conditional_entropy_from_table",

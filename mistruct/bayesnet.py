@@ -3,8 +3,10 @@
 :func:`fit_bayesian_network` turns a DAG (or an undirected tree or forest,
 oriented from a root) into a pgmpy ``DiscreteBayesianNetwork`` whose
 conditional probability tables are estimated from the data;
-:func:`log_likelihood` scores held-out rows under it; :func:`write_bif`
-saves it as a BIF file.
+:func:`log_likelihood` scores held-out rows under it (levels unseen in
+training through the prior, on request); :func:`write_bif` saves it as a BIF
+file that :func:`read_bif` (or pgmpy's ``BIFReader``) reads back, whatever its
+labels.
 
 The probability tables are built here from counts -- one ``bincount`` per
 node over its parents' configurations -- and handed to pgmpy as
@@ -19,6 +21,9 @@ light.
 
 from __future__ import annotations
 
+import itertools
+import json
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -35,9 +40,13 @@ from mistruct.exceptions import (
     StateSpaceTooLargeError,
 )
 
-__all__ = ["fit_bayesian_network", "log_likelihood", "write_bif"]
+__all__ = ["fit_bayesian_network", "log_likelihood", "read_bif", "write_bif"]
 
 PARAMETER_ESTIMATORS = ("bdeu", "k2", "mle")
+UNKNOWN_STATES = ("error", "nan", "prior")
+#: Key of ``model.graph`` where :func:`fit_bayesian_network` records what the
+#: prior needs to score levels unseen in training.
+_FIT_KEY = "mistruct_fit"
 
 
 # ---------------------------------------------------------------- graph -> DAG
@@ -199,6 +208,13 @@ def fit_bayesian_network(
     frame = as_frame(data)
     dag = _as_dag(graph, list(frame.columns), root)
     order = list(dag.nodes)  # table order
+    unusable = [node for node in order if node is None or not _equals_itself(node)]
+    if unusable:
+        raise InvalidInputError(
+            f"column label(s) {', '.join(map(repr, unusable))} cannot name a node of a pgmpy "
+            "network (None is refused, NaN is not equal to itself); rename those columns "
+            "first, e.g. data.rename(columns=str)."
+        )
     table = encode(frame, order, missing=missing)
     index = {name: j for j, name in enumerate(order)}
     cardinalities = [int(k) for k in table.cardinalities]
@@ -221,10 +237,16 @@ def fit_bayesian_network(
     from pgmpy.models import DiscreteBayesianNetwork
 
     state_names = {name: table.levels[j].tolist() for j, name in enumerate(order)}
-    cpds = []
+    cpds, totals = [], {}
     for node in order:
         parents = sorted(dag.predecessors(node), key=index.__getitem__)
-        values = _cpd_values(table, index, node, parents, estimator, float(equivalent_sample_size))
+        values, counts = _cpd_values(
+            table, index, node, parents, estimator, float(equivalent_sample_size)
+        )
+        totals[node] = (
+            tuple(parents),
+            counts.reshape([cardinalities[index[p]] for p in parents] or [1]),
+        )
         cpds.append(
             TabularCPD(
                 variable=node,
@@ -240,11 +262,28 @@ def fit_bayesian_network(
     model.add_edges_from(dag.edges())
     model.add_cpds(*cpds)
     model.check_model()
+    # What log_likelihood(unknown_states="prior") needs to give a level never seen in
+    # training the probability the prior gives it: the rows behind each parent configuration.
+    model.graph[_FIT_KEY] = {
+        "estimator": estimator,
+        "equivalent_sample_size": float(equivalent_sample_size),
+        "parent_counts": totals,
+    }
     return model
 
 
-def _cpd_values(table, index, node, parents, estimator: str, ess: float) -> np.ndarray:
-    """P(node | parents) as an (r, q) array, parents in mixed radix (first slowest)."""
+def _equals_itself(label) -> bool:
+    try:
+        return bool(label == label)
+    except (TypeError, ValueError):  # pd.NA, arrays
+        return False
+
+
+def _cpd_values(table, index, node, parents, estimator: str, ess: float):
+    """P(node | parents) as an (r, q) array, parents in mixed radix (first slowest).
+
+    Also returns the rows seen in each of the ``q`` parent configurations.
+    """
     r = int(table.cardinalities[index[node]])
     config = np.zeros(table.n_rows, dtype=np.int64)
     q = 1
@@ -253,6 +292,7 @@ def _cpd_values(table, index, node, parents, estimator: str, ess: float) -> np.n
         config = config * k + table.codes[:, index[parent]]
         q *= k
     counts = contingency_table(config, table.codes[:, index[node]], q, r).T.astype(float)
+    seen = counts.sum(axis=0)
     if estimator == "bdeu":
         counts += ess / (r * q)
     elif estimator == "k2":
@@ -260,7 +300,7 @@ def _cpd_values(table, index, node, parents, estimator: str, ess: float) -> np.n
     totals = counts.sum(axis=0, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         values = np.where(totals > 0, counts / np.where(totals > 0, totals, 1), 1.0 / r)
-    return values
+    return values, seen
 
 
 # ---------------------------------------------------------------- scoring
@@ -307,11 +347,23 @@ def log_likelihood(model, data, *, per_row: bool = True, base=np.e, unknown_stat
         The mean of the array is the usual "held-out log-likelihood per row".
     base : float, default e
         Logarithm base (nats by default, as is usual for likelihoods).
-    unknown_states : {"error", "nan"}, default "error"
+    unknown_states : {"error", "nan", "prior"}, default "error"
         A value that is not a state of its node in the model (a level never
         seen in training, unless the training column was categorical with
-        that category) has no probability.  ``"error"`` raises, naming the
-        column and the values; ``"nan"`` gives those rows NaN (and a NaN sum).
+        that category) has no fitted probability.  ``"error"`` raises,
+        naming the column and the values; ``"nan"`` gives those rows NaN
+        (and a NaN sum); ``"prior"`` gives it the probability the fit's
+        Dirichlet prior gives a state with no count.  For a node with ``r``
+        fitted states, ``q`` parent configurations and ``N_j`` training rows
+        in the row's configuration ``j``, the unseen value is an extra
+        state: under BDeu with equivalent sample size ``a`` its probability
+        is ``(a / ((r + 1) q)) / (N_j + a / q)``, under K2
+        ``1 / (N_j + r + 1)``, under maximum likelihood 0 (``-inf``).  A
+        parent value unseen in training makes the configuration one the
+        data never showed, where the prior's predictive is uniform:
+        ``1 / r`` for a known value, ``1 / (r + 1)`` for an unseen one.
+        Scoring an unseen value with ``"prior"`` needs a model from
+        :func:`fit_bayesian_network`.
 
     Returns
     -------
@@ -327,12 +379,27 @@ def log_likelihood(model, data, *, per_row: bool = True, base=np.e, unknown_stat
     >>> scores = log_likelihood(model, test)
     >>> scores.shape, bool(-4 < scores.mean() < -1)
     ((200,), True)
+
+    A level never seen in training scores through the prior, not as NaN:
+
+    >>> import pandas as pd
+    >>> train = pd.DataFrame({"a": ["x", "y"] * 20, "b": ["u", "v", "u", "u"] * 10})
+    >>> model = fit_bayesian_network(train, nx.DiGraph([("a", "b")]))
+    >>> new = pd.DataFrame({"a": ["x", "y", "z"], "b": ["w", "u", "u"]})
+    >>> log_likelihood(model, new, unknown_states="prior").round(3)
+    array([-5.505, -1.386, -5.505])
+
+    (Row 1: ``P(a=x) = 1/2`` times ``P(b=w | x) = (1/6) / (20 + 1/2)``, the
+    BDeu pseudo-count of a third state of ``b`` over the 20 rows with
+    ``a = x``.)
     """
     _check_model(model)
-    if unknown_states not in ("error", "nan"):
+    if unknown_states not in UNKNOWN_STATES:
         raise InvalidInputError(
-            f"unknown_states={unknown_states!r} is not an option; use 'error' or 'nan'."
+            f"unknown_states={unknown_states!r} is not an option; use one of "
+            f"{', '.join(map(repr, UNKNOWN_STATES))}."
         )
+    fit = model.graph.get(_FIT_KEY) if unknown_states == "prior" else None
     try:
         log_base = float(np.log(float(base)))
     except (TypeError, ValueError):
@@ -368,19 +435,60 @@ def log_likelihood(model, data, *, per_row: bool = True, base=np.e, unknown_stat
                     "declaring every level (a categorical column with all categories), or pass "
                     "unknown_states='nan' to score those rows as NaN."
                 )
+            if unknown_states == "prior" and fit is None:
+                raise InvalidInputError(
+                    f"column {node!r} has {int(bad.sum())} value(s) that are not states of the "
+                    "model; unknown_states='prior' scores them only for a model fitted by "
+                    "mistruct.fit_bayesian_network (it records the counts the prior is "
+                    "weighed against); use 'error' or 'nan'."
+                )
             unknown |= bad
-            node_codes = np.where(bad, 0, node_codes)
         codes[node] = node_codes
     total = np.zeros(len(frame))
     with np.errstate(divide="ignore"):
         for node in nodes:
             cpd = model.get_cpds(node)
             log_values = np.log(np.asarray(cpd.values, dtype=float))
-            total += log_values[tuple(codes[v] for v in cpd.variables)]
+            total += log_values[tuple(np.maximum(codes[v], 0) for v in cpd.variables)]
+            if fit is not None:
+                _prior_for_unseen(total, log_values, fit, cpd, codes)
     total /= log_base
-    if unknown.any():
+    if unknown.any() and unknown_states == "nan":
         total[unknown] = np.nan
     return total if per_row else float(total.sum())
+
+
+def _prior_for_unseen(total, log_values, fit, cpd, codes):
+    """Replace, in ``total``, the terms of rows with a value unseen in training (in place)."""
+    node, parents = cpd.variables[0], list(cpd.variables[1:])
+    self_unseen = codes[node] < 0
+    parent_unseen = np.zeros_like(self_unseen)
+    for parent in parents:
+        parent_unseen |= codes[parent] < 0
+    if not (self_unseen.any() or parent_unseen.any()):
+        return
+    r = log_values.shape[0]
+    looked_up = log_values[tuple(np.maximum(codes[v], 0) for v in cpd.variables)]
+    term = looked_up.copy()
+    # A configuration never seen: the prior's predictive, uniform over the states.
+    term[parent_unseen] = np.where(self_unseen[parent_unseen], -np.log(r + 1), -np.log(r))
+    only_self = self_unseen & ~parent_unseen
+    if only_self.any():
+        recorded_parents, seen = fit["parent_counts"][node]
+        order = [list(recorded_parents).index(p) for p in parents]
+        seen = np.transpose(seen, order) if parents else seen.reshape(())
+        n_j = seen[tuple(codes[p][only_self] for p in parents)] if parents else seen
+        q = max(int(np.prod(seen.shape)), 1)
+        estimator, ess = fit["estimator"], fit["equivalent_sample_size"]
+        if estimator == "bdeu":
+            probability = (ess / ((r + 1) * q)) / (n_j + ess / q)
+        elif estimator == "k2":
+            probability = 1.0 / (n_j + r + 1)
+        else:
+            probability = np.zeros_like(n_j, dtype=float)
+        with np.errstate(divide="ignore"):
+            term[only_self] = np.log(probability)
+    total += term - looked_up
 
 
 def _codes_for_states(column: pd.Series, states) -> np.ndarray:
@@ -396,13 +504,91 @@ def _codes_for_states(column: pd.Series, states) -> np.ndarray:
 # ---------------------------------------------------------------- output
 
 
+#: Names pgmpy's BIFReader reads back exactly: it lower-cases names to match them,
+#: drops quotes and comments and splits on commas, braces, bars and blanks.
+_SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SAFE_STATE = re.compile(r"[A-Za-z0-9_]+")
+_BIF_WORDS = {
+    "network",
+    "variable",
+    "probability",
+    "property",
+    "type",
+    "discrete",
+    "table",
+    "default",
+}
+_NAME_PROPERTY = "mistruct_name"
+_STATES_PROPERTY = "mistruct_states"
+
+
+def _json_value(value):
+    """A value JSON holds with its type (int, float, str, bool, None, tuple); others as text."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if np.isfinite(value) else str(value)
+    if isinstance(value, tuple):  # read back as a tuple (JSON has no other list here)
+        return [_json_value(v) for v in value]
+    return str(value)
+
+
+def _hex(value) -> str:
+    # Hex digits pass every stage of pgmpy's BIF reader untouched.
+    return json.dumps(value, ensure_ascii=False).encode("utf-8").hex()
+
+
+def _unhex(text: str):
+    return json.loads(bytes.fromhex(text.strip()).decode("utf-8"))
+
+
+def _bif_names(names) -> dict:
+    """A BIF-safe name for each node: the name itself when safe, else a new one.
+
+    Safe names are unique ignoring case (pgmpy matches names case-insensitively)
+    and no BIF keyword.
+    """
+    out, taken = {}, set()
+    plain = [n for n in names if isinstance(n, str) and _SAFE_NAME.fullmatch(n)]
+    for name in plain:
+        if name.lower() not in taken and name.lower() not in _BIF_WORDS:
+            out[name] = name
+            taken.add(name.lower())
+    for position, name in enumerate(names):
+        if name in out and out[name] == name and isinstance(name, str):
+            continue
+        stem = re.sub(r"[^A-Za-z0-9_]", "_", str(name))[:40].strip("_") or "node"
+        candidate = f"v{position}_{stem}"
+        while candidate.lower() in taken:
+            candidate += "_"
+        out[name] = candidate
+        taken.add(candidate.lower())
+    return out
+
+
+def _bif_states(states) -> list[str]:
+    texts = [str(state) for state in states]
+    if all(_SAFE_STATE.fullmatch(t) for t in texts) and len(set(texts)) == len(texts):
+        return texts
+    return [f"s{i}" for i in range(len(states))]
+
+
 def write_bif(model, path) -> Path:
-    """Write a fitted model to a BIF file, atomically.
+    """Write a fitted model to a BIF file, atomically, readable whatever its labels.
 
     The file is written beside ``path`` under a temporary name and moved
     into place when complete, so a failure never leaves a half-written
-    file.  BIF stores state names as text: a model whose states are numbers
-    reads back with string states.
+    file.  Node names that BIF readers cannot take back as they are (spaces,
+    punctuation, line breaks, names equal ignoring case, keywords, non-text
+    labels) are written as safe identifiers (``v3_my_name``), and states
+    that are not plain words as ``s0, s1, ...``; each variable block then
+    records the original name and states in a ``property`` line, so
+    :func:`read_bif` gives back the same network (labels, state values and
+    their types, probabilities).  pgmpy's ``BIFReader`` reads every file
+    written here, with the safe identifiers.  A network whose labels are
+    plain words is written as before, without properties.
 
     Parameters
     ----------
@@ -426,9 +612,112 @@ def write_bif(model, path) -> Path:
     True
     """
     _check_model(model)
-    from pgmpy.readwrite import BIFWriter
+    path = Path(path)
+    if path.is_dir():
+        raise InvalidInputError(f"cannot write the network to {path}: it is a folder.")
+    with atomic_path(path) as temporary:
+        temporary.write_text(_bif_text(model), encoding="utf-8")
+    return path
+
+
+def _bif_text(model) -> str:
+    nodes = list(model.nodes)
+    names = _bif_names(nodes)
+    states = {node: list(model.get_cpds(node).state_names[node]) for node in nodes}
+    written = {node: _bif_states(states[node]) for node in nodes}
+    lines = ["network unknown {", "}"]
+    for node in nodes:
+        lines.append(f"variable {names[node]} {{")
+        lines.append(
+            f"    type discrete [ {len(written[node])} ] {{ {', '.join(written[node])} }};"
+        )
+        if names[node] != node or not isinstance(node, str):
+            lines.append(f"    property {_NAME_PROPERTY} = {_hex(_json_value(node))} ;")
+        if written[node] != states[node]:
+            values = [_json_value(v) for v in states[node]]
+            lines.append(f"    property {_STATES_PROPERTY} = {_hex(values)} ;")
+        lines.append("}")
+    for node in nodes:
+        cpd = model.get_cpds(node)
+        parents = list(cpd.variables[1:])
+        values = np.asarray(cpd.values, dtype=float).reshape(len(written[node]), -1)
+        if not parents:
+            numbers = ", ".join(repr(float(v)) for v in values[:, 0])
+            lines += [f"probability ( {names[node]} ) {{", f"    table {numbers} ;", "}"]
+            continue
+        head = f"probability ( {names[node]} | {', '.join(names[p] for p in parents)} ) {{"
+        lines.append(head)
+        configurations = itertools.product(*(written[p] for p in parents))
+        for column, configuration in enumerate(configurations):
+            numbers = ", ".join(repr(float(v)) for v in values[:, column])
+            lines.append(f"    ( {', '.join(configuration)} ) {numbers};")
+        lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def read_bif(path):
+    """Read a BIF file into a pgmpy network, restoring labels :func:`write_bif` recorded.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    pgmpy.models.DiscreteBayesianNetwork
+        Nodes and states as :func:`write_bif` was given them (for files from
+        other tools: as pgmpy's ``BIFReader`` reads them, states as text).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> frame = pd.DataFrame({"blood type": ["A", "B; O", "A"] * 5, "x": [1, 2, 2] * 5})
+    >>> model = fit_bayesian_network(frame, nx.DiGraph([("blood type", "x")]))
+    >>> path = write_bif(model, pathlib.Path(tempfile.mkdtemp()) / "m.bif")
+    >>> back = read_bif(path)
+    >>> sorted(back.nodes), back.get_cpds("x").state_names["x"]
+    (['blood type', 'x'], [1, 2])
+    """
+    from pgmpy.factors.discrete import TabularCPD
+    from pgmpy.models import DiscreteBayesianNetwork
+    from pgmpy.readwrite import BIFReader
 
     path = Path(path)
-    with atomic_path(path) as temporary:
-        BIFWriter(model).write(str(temporary))
-    return path
+    if not path.is_file():
+        raise InvalidInputError(f"cannot read {path}: no such file.")
+    reader = BIFReader(str(path), include_properties=True)
+    read = reader.get_model()
+    name_of, states_of = {}, {}
+    for node in read.nodes:
+        name_of[node], states_of[node] = node, read.get_cpds(node).state_names[node]
+        for entry in reader.variable_properties.get(node, []):
+            key, _, value = entry.partition("=")
+            if key.strip() == _NAME_PROPERTY:
+                name_of[node] = _label(_unhex(value))
+            elif key.strip() == _STATES_PROPERTY:
+                states_of[node] = [_label(v) for v in _unhex(value)]
+    cpds = []
+    for node in read.nodes:
+        cpd = read.get_cpds(node)
+        parents = list(cpd.variables[1:])
+        cpds.append(
+            TabularCPD(
+                variable=name_of[node],
+                variable_card=len(states_of[node]),
+                values=np.asarray(cpd.values, dtype=float).reshape(len(states_of[node]), -1),
+                evidence=[name_of[p] for p in parents] or None,
+                evidence_card=[len(states_of[p]) for p in parents] or None,
+                state_names={name_of[v]: states_of[v] for v in cpd.variables},
+            )
+        )
+    model = DiscreteBayesianNetwork()
+    model.add_nodes_from(name_of[node] for node in read.nodes)
+    model.add_edges_from((name_of[a], name_of[b]) for a, b in read.edges())
+    model.add_cpds(*cpds)
+    model.check_model()
+    return model
+
+
+def _label(value):
+    # JSON has no tuples; a list label came from one.
+    return tuple(_label(v) for v in value) if isinstance(value, list) else value

@@ -70,7 +70,8 @@ def _check_labels(labels, name):
     Raises
     ------
     InvalidInputError
-        If the labels are not 1-D, are empty or are not hashable.
+        If the labels are not 1-D, are empty, are not hashable or contain +-inf
+        ("contains infinity", as scikit-learn says).
     MissingValuesError
         If a label is NaN or None.
     """
@@ -89,12 +90,31 @@ def _check_labels(labels, name):
         ) from exc
     missing = np.flatnonzero(codes < 0)
     if missing.size:
+        # "contains NaN" is scikit-learn's phrase; scripts match on it.
         raise MissingValuesError(
-            f"{name} holds {missing.size} missing value(s) (NaN or None), the first at "
-            f"position {missing[0]}; drop those samples from both labellings, or give them "
-            "a label of their own."
+            f"{name} contains NaN: {missing.size} missing value(s) (NaN or None), the first "
+            f"at position {missing[0]}; drop those samples from both labellings, or give "
+            "them a label of their own."
+        )
+    infinite = [u for u in np.asarray(uniques, dtype=object) if _is_infinite(u)]
+    if infinite:
+        first = int(np.flatnonzero(np.isin(codes, [list(uniques).index(u) for u in infinite]))[0])
+        raise InvalidInputError(
+            f"{name} contains infinity ({infinite[0]!r} at position {first}); an infinite "
+            "label is almost always a numeric error upstream: fix or drop those samples, or "
+            "give them a string label."
         )
     return _Codes(codes.astype(np.int64, copy=False), len(uniques), uniques)
+
+
+def _is_infinite(label) -> bool:
+    """Whether a label is a real number that is +inf or -inf (floats of any kind)."""
+    if isinstance(label, bool | str | bytes) or not isinstance(label, numbers.Real):
+        return False
+    try:
+        return math.isinf(float(label))
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 def _as_1d(labels, name):

@@ -15,11 +15,12 @@ Everything above this module works on count tables.  Three kernels:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
-from mistruct.exceptions import StateSpaceTooLargeError
+from mistruct.exceptions import InvalidInputError, StateSpaceTooLargeError
 
 __all__ = [
     "JointCodes",
@@ -31,6 +32,8 @@ __all__ = [
     "stratified_tables",
 ]
 
+_INTEGER_KINDS = "biu"
+
 #: Largest dense count table (cells) built before giving up with an error.
 MAX_DENSE_CELLS = 2**27
 
@@ -39,6 +42,92 @@ MAX_DENSE_LEVELS = 4096
 
 #: float32 adds integers exactly up to 2**24, so a chunk may not exceed that.
 _MAX_FLOAT32_CHUNK = 2**24
+
+
+def check_chunk_size(chunk_size) -> int:
+    """``chunk_size`` as an int if it is a positive integer, else a clear error."""
+    if isinstance(chunk_size, (bool, np.bool_)) or not isinstance(chunk_size, (int, np.integer)):
+        raise InvalidInputError(
+            f"chunk_size must be a positive integer (rows per counting product), "
+            f"got {chunk_size!r} of type {type(chunk_size).__name__}."
+        )
+    if chunk_size < 1:
+        raise InvalidInputError(
+            f"chunk_size must be a positive integer (rows per counting product), got {chunk_size}."
+        )
+    return int(chunk_size)
+
+
+def _check_cardinalities(cardinalities, n_columns: int, what: str) -> np.ndarray:
+    try:
+        cards = np.asarray(cardinalities)
+    except (TypeError, ValueError):
+        cards = np.asarray([], dtype=object)
+    if cards.ndim == 0:
+        cards = cards.reshape(1)
+    if cards.size == 0:
+        cards = cards.astype(np.int64)
+    if cards.ndim != 1 or cards.dtype.kind not in _INTEGER_KINDS or cards.dtype.kind == "b":
+        raise InvalidInputError(
+            f"{what}: cardinalities must be a sequence of non-negative integers, "
+            f"got {cardinalities!r}."
+        )
+    if len(cards) != n_columns:
+        raise InvalidInputError(
+            f"{what}: {len(cards)} cardinalities for {n_columns} code column(s); "
+            "give one cardinality per column."
+        )
+    if len(cards) and cards.min() < 0:
+        raise InvalidInputError(
+            f"{what}: cardinalities must be >= 0, got {cards.tolist()}."
+        )
+    return cards.astype(np.int64)
+
+
+def _check_codes(codes, cardinalities, what: str, *, ndim=(1, 2)):
+    """``codes`` (2-D) and ``cardinalities`` after checking every code is in range.
+
+    Out-of-range codes would land in another column's or level's cell of a
+    count array without any error, so they are refused here.
+    """
+    codes = np.asarray(codes)
+    if codes.ndim not in ndim:
+        raise InvalidInputError(
+            f"{what}: codes must be a {' or '.join(f'{d}-D' for d in ndim)} array of integers, "
+            f"got {codes.ndim} dimension(s)."
+        )
+    if codes.size == 0:
+        codes = codes.astype(np.int64)  # np.asarray([]) is float; no code to check
+    if codes.dtype.kind not in _INTEGER_KINDS:
+        raise InvalidInputError(
+            f"{what}: codes must be integers (0 .. cardinality - 1), got dtype {codes.dtype}; "
+            "encode the data first (mistruct.encode)."
+        )
+    if codes.ndim == 1:
+        codes = codes[:, None]
+    if codes.dtype.kind == "b":
+        codes = codes.astype(np.int8)
+    cards = _check_cardinalities(cardinalities, codes.shape[1], what)
+    if codes.shape[0] and codes.shape[1]:
+        low, high = codes.min(axis=0), codes.max(axis=0)
+        bad = np.flatnonzero((low < 0) | (high >= cards))
+        if len(bad):
+            j = int(bad[0])
+            raise InvalidInputError(
+                f"{what}: column {j} has codes from {int(low[j])} to {int(high[j])}, outside "
+                f"0 .. {int(cards[j]) - 1} (cardinality {int(cards[j])}); codes must lie in "
+                "0 .. cardinality - 1."
+            )
+    return codes, cards
+
+
+def _check_code_vector(values, states, name: str, what: str) -> np.ndarray:
+    if isinstance(states, (bool, np.bool_)) or not isinstance(states, (int, np.integer)):
+        raise InvalidInputError(
+            f"{what}: {name}_states must be a non-negative integer, got {states!r}."
+        )
+    codes, _ = _check_codes(values, [int(states)], f"{what} ({name})", ndim=(1,))
+    return codes[:, 0].astype(np.int64, copy=False)
 
 
 @dataclass(frozen=True)
@@ -84,10 +173,8 @@ def joint_codes(codes, cardinalities) -> JointCodes:
     >>> joint.codes.tolist(), joint.n_states, joint.n_possible
     ([1, 5, 3], 6, 6)
     """
-    codes = np.asarray(codes)
-    if codes.ndim == 1:
-        codes = codes[:, None]
-    cardinalities = [int(k) for k in cardinalities]
+    codes, cards = _check_codes(codes, cardinalities, "joint_codes")
+    cardinalities = [int(k) for k in cards]
     n_rows = codes.shape[0]
     n_possible = int(np.prod([max(k, 1) for k in cardinalities], dtype=object))
     if codes.shape[1] == 0:
@@ -147,8 +234,14 @@ def contingency_table(x, y, x_states: int, y_states: int) -> np.ndarray:
     >>> contingency_table(np.array([0, 0, 1]), np.array([1, 1, 0]), 2, 2).tolist()
     [[0, 2], [1, 0]]
     """
+    x = _check_code_vector(x, x_states, "x", "contingency_table")
+    y = _check_code_vector(y, y_states, "y", "contingency_table")
+    if len(x) != len(y):
+        raise InvalidInputError(
+            f"contingency_table: x has {len(x)} codes and y {len(y)}; they must pair row by row."
+        )
     _check_cells(x_states * y_states, "contingency table")
-    flat = np.asarray(x, dtype=np.int64) * y_states + np.asarray(y, dtype=np.int64)
+    flat = x * y_states + y
     counts = np.bincount(flat, minlength=x_states * y_states)
     return counts.reshape(x_states, y_states)
 
@@ -165,13 +258,20 @@ def stratified_tables(x, y, z, x_states: int, y_states: int, z_states: int) -> n
     >>> stratified_tables([0, 1, 1], [0, 1, 1], [2, 2, 0], 2, 2, 3).tolist()
     [[[0, 0], [0, 1]], [[1, 0], [0, 1]]]
     """
-    z = np.asarray(z, dtype=np.int64)
+    x = _check_code_vector(x, x_states, "x", "stratified_tables")
+    y = _check_code_vector(y, y_states, "y", "stratified_tables")
+    z = _check_code_vector(z, z_states, "z", "stratified_tables")
+    if not len(x) == len(y) == len(z):
+        raise InvalidInputError(
+            f"stratified_tables: x, y and z have {len(x)}, {len(y)} and {len(z)} codes; "
+            "they must pair row by row."
+        )
     present = np.bincount(z, minlength=z_states) > 0
     z = (np.cumsum(present) - 1)[z]  # renumber the observed strata 0 .. n_strata-1
     n_strata = int(present.sum())
     cells = x_states * y_states
     _check_cells(n_strata * cells, "stratified count table")
-    flat = (z * x_states + np.asarray(x, dtype=np.int64)) * y_states + np.asarray(y, np.int64)
+    flat = (z * x_states + x) * y_states + y
     counts = np.bincount(flat, minlength=n_strata * cells)
     return counts.reshape(n_strata, x_states, y_states)
 
@@ -208,9 +308,23 @@ class PairwiseCounts:
         ]
         return block.toarray() if sp.issparse(block) else np.asarray(block)
 
+    @cached_property
+    def _level_counts(self) -> np.ndarray:
+        # The diagonal of the whole matrix, read once: O(number of levels), where densifying
+        # a column's diagonal block would cost the square of its levels.
+        diagonal = self.matrix.diagonal()
+        return np.asarray(diagonal, dtype=np.int64)
+
+    def marginals(self) -> np.ndarray:
+        """Level counts of every column, laid end to end as the matrix's levels."""
+        return self._level_counts.copy()
+
     def marginal(self, i: int) -> np.ndarray:
-        """Level counts of column ``i``."""
-        return np.diagonal(self.table(i, i)).copy()
+        """Level counts of column ``i``.
+
+        Read from the diagonal, so memory stays linear in the column's levels.
+        """
+        return self._level_counts[self.offsets[i] : self.offsets[i + 1]].copy()
 
 
 def _pairwise_dense(codes, offsets, chunk_size):
@@ -283,14 +397,14 @@ def pairwise_counts(
     >>> counts.table(0, 1).tolist()
     [[0, 1], [1, 1]]
     """
-    codes = np.asarray(codes)
+    chunk_size = check_chunk_size(chunk_size)
+    codes, cardinalities = _check_codes(codes, cardinalities, "pairwise_counts", ndim=(2,))
     n_rows, n_columns = codes.shape
-    cardinalities = np.asarray(cardinalities, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(cardinalities)])
     n_levels = int(offsets[-1])
     if sparse is None:
         sparse = n_levels > MAX_DENSE_LEVELS
-    chunk_size = int(min(max(chunk_size, 1), _MAX_FLOAT32_CHUNK, max(n_rows, 1)))
+    chunk_size = int(min(chunk_size, _MAX_FLOAT32_CHUNK, max(n_rows, 1)))
     if sparse:
         total = _pairwise_sparse(codes, offsets, chunk_size)
     else:

@@ -22,11 +22,14 @@ from mistruct.exceptions import (
 )
 
 __all__ = [
+    "ColumnKinds",
     "Discretizer",
     "EncodedTable",
+    "apply_kinds",
     "as_frame",
     "column_kinds",
     "encode",
+    "near_unique_columns",
     "select_columns",
 ]
 
@@ -139,19 +142,242 @@ def select_columns(frame: pd.DataFrame, columns, *, what: str = "data") -> pd.Da
     return frame[columns]
 
 
-def column_kinds(data) -> dict:
-    """Map each column label to ``"discrete"`` or ``"continuous"``.
+#: An integer column with more distinct values than this is a measurement.
+MAX_DISCRETE_LEVELS = 10
+#: Fewer rows than this per distinct value make an integer column numeric too.
+MIN_ROWS_PER_LEVEL = 5
 
-    Float columns are continuous; integer, bool, category, object and string
-    columns are discrete.
+
+class ColumnKinds(dict):
+    """Column label -> ``"discrete"`` or ``"continuous"``, with the reason for each.
+
+    A plain dict of kinds (so ``kinds[name]`` and ``kinds.items()`` work as
+    usual) with one more attribute.
+
+    Attributes
+    ----------
+    reasons : dict
+        Column label -> a short sentence saying why the column got its kind.
+    """
+
+    def __init__(self, kinds=(), reasons=None):
+        super().__init__(kinds)
+        self.reasons = dict(reasons or {})
+
+    def to_frame(self) -> pd.DataFrame:
+        """The kinds and reasons as a two-column DataFrame indexed by column label."""
+        return pd.DataFrame(
+            {"kind": pd.Series(dict(self)), "reason": pd.Series(self.reasons)},
+            index=pd.Index(list(self), dtype=object),
+        )
+
+
+def _is_integer_series(series: pd.Series) -> bool:
+    dtype = series.dtype
+    return pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _auto_kind(series: pd.Series) -> tuple[str, str]:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "discrete", "categorical dtype"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "discrete", "boolean"
+    if pd.api.types.is_float_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
+        return "continuous", "float values"
+    if _is_integer_series(series):
+        observed = series.dropna()
+        n_rows, n_levels = len(observed), int(observed.nunique())
+        if n_levels > MAX_DISCRETE_LEVELS:
+            return "continuous", (
+                f"integer with {n_levels} distinct values in {n_rows} rows "
+                f"(more than {MAX_DISCRETE_LEVELS}): a measurement or count"
+            )
+        if n_levels > 2 and n_rows < MIN_ROWS_PER_LEVEL * n_levels:
+            return "continuous", (
+                f"integer with {n_levels} distinct values in {n_rows} rows "
+                f"(fewer than {MIN_ROWS_PER_LEVEL} rows per value): a measurement or count"
+            )
+        return "discrete", f"integer with {n_levels} distinct values in {n_rows} rows: categories"
+    return "discrete", "text or object values"
+
+
+def _override_labels(frame: pd.DataFrame, discrete, continuous, what: str):
+    def as_list(value, name):
+        if value is None:
+            return []
+        if isinstance(value, (str, bytes)) or np.isscalar(value) or isinstance(value, tuple):
+            value = [value]
+        value = list(value)
+        unknown = [c for c in value if c not in frame.columns]
+        if unknown:
+            raise ColumnNotFoundError(
+                f"{name}= names column(s) {', '.join(repr(c) for c in unknown)} that are "
+                f"not in {what}; available columns: "
+                f"{', '.join(repr(c) for c in frame.columns[:20])}"
+            )
+        return value
+
+    forced_discrete = as_list(discrete, "discrete")
+    forced_continuous = as_list(continuous, "continuous")
+    both = [c for c in forced_discrete if c in forced_continuous]
+    if both:
+        raise InvalidInputError(
+            f"column(s) {', '.join(repr(c) for c in both)} are named in both discrete= and "
+            "continuous=; name each column in at most one of them."
+        )
+    for name in forced_continuous:
+        series = frame[name]
+        numeric = pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(
+            series.dtype, pd.CategoricalDtype
+        )
+        if not numeric:
+            raise InvalidInputError(
+                f"column {name!r} of {what} holds {series.dtype} values, which cannot be "
+                "continuous; only numeric columns can be named in continuous=."
+            )
+    return forced_discrete, forced_continuous
+
+
+def column_kinds(data, *, discrete=None, continuous=None) -> ColumnKinds:
+    """Say which columns are discrete and which continuous, and why.
+
+    The automatic rule, the one a statistician would apply by eye:
+
+    - float columns are continuous;
+    - bool, category, object and string columns are discrete;
+    - an integer column is continuous (a measurement or a count) when it has
+      more than 10 distinct values, or more than 2 distinct values and fewer
+      than 5 rows per value on average; otherwise its values are categories.
+
+    Parameters
+    ----------
+    data : DataFrame, 2-D array, 1-D array, list or Series
+    discrete, continuous : list of labels, optional
+        Columns to treat as discrete / continuous whatever the rule says.
+
+    Returns
+    -------
+    ColumnKinds
+        A dict of kinds whose ``reasons`` attribute says why.
+
+    See Also
+    --------
+    apply_kinds : a copy of the table whose dtypes state these kinds.
 
     Examples
     --------
-    >>> column_kinds(pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5], "c": ["x", "y"]}))
-    {'a': 'discrete', 'b': 'continuous', 'c': 'discrete'}
+    >>> frame = pd.DataFrame({"hp": range(20), "cyl": [4, 6, 8, 6] * 5, "x": [0.5] * 20})
+    >>> kinds = column_kinds(frame)
+    >>> dict(kinds)
+    {'hp': 'continuous', 'cyl': 'discrete', 'x': 'continuous'}
+    >>> kinds.reasons["hp"]
+    'integer with 20 distinct values in 20 rows (more than 10): a measurement or count'
+    >>> column_kinds(frame, discrete=["hp"])["hp"]
+    'discrete'
     """
     frame = as_frame(data)
-    return {name: _kind(frame[name]) for name in frame.columns}
+    forced_discrete, forced_continuous = _override_labels(
+        frame, discrete, continuous, "data"
+    )
+    kinds, reasons = {}, {}
+    for name in frame.columns:
+        if name in forced_discrete:
+            kinds[name], reasons[name] = "discrete", "named in discrete="
+        elif name in forced_continuous:
+            kinds[name], reasons[name] = "continuous", "named in continuous="
+        else:
+            kinds[name], reasons[name] = _auto_kind(frame[name])
+    return ColumnKinds(kinds, reasons)
+
+
+def apply_kinds(data, *, discrete=None, continuous=None, what: str = "data") -> pd.DataFrame:
+    """The table with dtypes that state each column's kind.
+
+    Every continuous column (see :func:`column_kinds`) becomes float64; a
+    column named in ``discrete`` that the automatic rule would call
+    continuous becomes a pandas category; other
+    columns are left as they are.  After this the plain dtype rule (float
+    means continuous) and :func:`column_kinds` agree, so a public function
+    calls it once at its door and hands the result down.  The input is never
+    modified; it is returned itself when nothing changes.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"hp": range(20), "cyl": [4, 6, 8, 6] * 5})
+    >>> apply_kinds(frame).dtypes.astype(str).tolist()
+    ['float64', 'int64']
+    >>> apply_kinds(frame, discrete=["hp"]).dtypes.astype(str).tolist()
+    ['category', 'int64']
+    """
+    frame = as_frame(data, what=what)
+    forced_discrete, forced_continuous = _override_labels(frame, discrete, continuous, what)
+    kinds = column_kinds(frame, discrete=forced_discrete, continuous=forced_continuous)
+    changes = {}
+    for name, kind in kinds.items():
+        series = frame[name]
+        is_float = pd.api.types.is_float_dtype(series.dtype) and not isinstance(
+            series.dtype, pd.CategoricalDtype
+        )
+        if kind == "continuous" and not (is_float and series.dtype == np.float64):
+            # Nullable integers keep their missing values as NaN.
+            changes[name] = pd.to_numeric(series).astype("float64")
+        elif kind == "discrete" and (
+            is_float
+            or pd.api.types.is_complex_dtype(series.dtype)
+            or _auto_kind(series)[0] == "continuous"
+        ):
+            # A category pins the kind: the automatic rule would call it numeric.
+            changes[name] = series.astype("category")
+    if not changes:
+        return frame
+    out = frame.copy(deep=False)
+    for name, values in changes.items():
+        out[name] = values
+    return out
+
+
+def near_unique_columns(data, kinds=None) -> list:
+    """Labels of columns that look like row identifiers.
+
+    A discrete column qualifies when it has more than 10 distinct values and
+    at least 90 % as many distinct values as rows; an integer column (of
+    either kind) when its values are distinct and form a run of consecutive
+    integers (a row index).  Float measurements are never flagged.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"ID": range(50), "g": ["a", "b"] * 25,
+    ...                       "name": [f"p{i}" for i in range(50)]})
+    >>> near_unique_columns(frame)
+    ['ID', 'name']
+    """
+    frame = as_frame(data)
+    if kinds is None:
+        kinds = column_kinds(frame)
+    flagged = []
+    for name in frame.columns:
+        series = frame[name].dropna()
+        n_rows = len(series)
+        if n_rows <= MAX_DISCRETE_LEVELS:
+            continue
+        try:
+            n_levels = int(series.nunique())
+        except TypeError:  # unhashable values: encode() reports them
+            continue
+        if _is_integer_series(series) and n_levels == n_rows:
+            values = series.to_numpy()
+            if int(values.max()) - int(values.min()) == n_rows - 1:
+                flagged.append(name)
+                continue
+        if (
+            kinds.get(name) == "discrete"
+            and not pd.api.types.is_float_dtype(series.dtype)
+            and n_levels > MAX_DISCRETE_LEVELS
+            and n_levels >= 0.9 * n_rows
+        ):
+            flagged.append(name)
+    return flagged
 
 
 def _kind(series: pd.Series) -> str:
@@ -185,7 +411,14 @@ def _encode_column(series: pd.Series, name, missing: str, what: str):
         try:
             codes, levels = pd.factorize(series, sort=True)
         except TypeError:  # values of mixed types cannot be sorted
-            codes, levels = pd.factorize(series, sort=False)
+            try:
+                codes, levels = pd.factorize(series, sort=False)
+            except TypeError:
+                raise InvalidInputError(
+                    f"column {name!r} of {what} holds values that cannot be compared as "
+                    "categories (lists, dicts or other unhashable objects); convert them, "
+                    "e.g. with .astype(str)."
+                ) from None
     n_missing = int(np.count_nonzero(codes < 0))
     if n_missing and missing == "error":
         raise MissingValuesError(

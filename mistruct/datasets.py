@@ -117,8 +117,16 @@ def sample_network(name: str, n_samples: int = 10_000, *, seed=None) -> ExampleD
     >>> sorted(example.graph.successors("smoke"))
     ['bronc', 'lung']
     """
-    if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+    if not isinstance(n_samples, (int, np.integer)) or isinstance(n_samples, bool) or n_samples < 1:
         raise InvalidInputError(f"n_samples must be a positive integer, got {n_samples!r}.")
+    if not (
+        seed is None
+        or isinstance(seed, np.random.Generator)
+        or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0)
+    ):
+        raise InvalidInputError(
+            f"seed must be None, an integer >= 0 or a numpy.random.Generator, got {seed!r}."
+        )
     rng = np.random.default_rng(seed)
     model = _read_network(name)
     order = list(nx.topological_sort(nx.DiGraph(model.edges())))

@@ -23,6 +23,8 @@ Estimators
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from mistruct.exceptions import InvalidInputError
@@ -160,8 +162,35 @@ def entropy_from_counts(counts, estimator: str = "plugin", *, n_cells=None) -> f
     0.693147
     >>> round(entropy_from_counts([3, 1], "miller-madow"), 6)
     0.687335
+
+    Raises
+    ------
+    InvalidInputError
+        If a count is negative, NaN or infinite, or ``n_cells`` is smaller
+        than the number of counts.
     """
     check_estimator(estimator)
-    counts = np.asarray(counts, dtype=float).ravel()
-    n_cells = counts.size if n_cells is None else n_cells
+    try:
+        counts = np.asarray(counts, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise InvalidInputError(
+            f"counts must be an array of non-negative numbers, got {counts!r}."
+        ) from None
+    bad = ~np.isfinite(counts) | (counts < 0)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise InvalidInputError(
+            f"counts must be finite and >= 0, but {int(bad.sum())} of them are not (the "
+            f"first, at position {first}, is {float(counts[first])!r}); a count table has no "
+            "negative, NaN or infinite cells."
+        )
+    if n_cells is not None and (
+        isinstance(n_cells, bool)
+        or not isinstance(n_cells, numbers.Integral)
+        or n_cells < counts.size
+    ):
+        raise InvalidInputError(
+            f"n_cells must be an integer >= the number of counts ({counts.size}), got {n_cells!r}."
+        )
+    n_cells = counts.size if n_cells is None else int(n_cells)
     return float(estimate_entropy(counts, Blocks.single(counts.size, n_cells), estimator)[0])

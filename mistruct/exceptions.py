@@ -8,6 +8,7 @@ every message says what was wrong and what to do about it.
 __all__ = [
     "ColumnNotFoundError",
     "ContinuousDataError",
+    "IDColumnWarning",
     "InvalidInputError",
     "MissingValuesError",
     "StateSpaceTooLargeError",
@@ -32,3 +33,12 @@ class StateSpaceTooLargeError(InvalidInputError):
 
 class ContinuousDataError(TypeError):
     """A continuous (float) column was given where discrete data is needed."""
+
+
+class IDColumnWarning(UserWarning):
+    """A column looks like a row identifier (nearly one distinct value per row).
+
+    Such a column carries information about every other column only because
+    it names the rows: a learner would make it the hub of a star.  Leave it
+    out (``exclude=[...]`` in Python, ``--drop`` on the command line).
+    """

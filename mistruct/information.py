@@ -24,7 +24,7 @@ from mistruct.counts import (
     joint_codes,
     pairwise_counts,
 )
-from mistruct.data import as_frame, column_kinds, encode, encode_variables, select_columns
+from mistruct.data import apply_kinds, as_frame, encode, encode_variables, select_columns
 from mistruct.estimators import Blocks, check_estimator, entropy_from_counts, estimate_entropy
 from mistruct.exceptions import InvalidInputError
 
@@ -50,21 +50,72 @@ NUMERIC_MATRIX_ESTIMATORS = ("gaussian", "ksg", "mixed", "auto")
 
 
 def _log_base(base) -> float:
-    try:
-        base = float(base)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"base must be a number > 0 and != 1, got {base!r}.") from None
-    if not np.isfinite(base) or base <= 0 or base == 1:
+    """``log(base)``; a base must be a finite number > 1 (bits: 2, nats: ``np.e``)."""
+    # A base in (0, 1) has a negative logarithm: it would turn every information into a
+    # negative number, so it is refused along with 1 (division by 0), <= 0 and non-finite.
+    if isinstance(base, bool | str | bytes):
+        base_value = None
+    else:
+        try:
+            base_value = float(base)
+        except (TypeError, ValueError):
+            base_value = None
+    if base_value is None or not np.isfinite(base_value) or base_value <= 1:
         raise InvalidInputError(
-            f"base must be a number > 0 and != 1, got {base!r}; use 2 for bits, np.e for nats."
+            f"base must be a finite number > 1, got {base!r}; use 2 for bits, np.e for nats, "
+            "10 for hartleys."
         )
-    return float(np.log(base))
+    return float(np.log(base_value))
 
 
-def _variables(missing, **variables) -> dict[str, JointCodes]:
+def _check_variables(variables: dict, optional=("given", "z")) -> dict:
+    """The variables that are set, refusing a missing required one and unaligned pandas indexes.
+
+    Rows are paired by position.  Two pandas objects with different indexes
+    would be paired silently by position although pandas users expect
+    alignment by label, so they are refused unless their indexes are equal.
+    """
+    for role, value in variables.items():
+        if value is None and role not in optional:
+            raise InvalidInputError(
+                f"{role} is None; pass the observations as a 1-D array, list, Series, "
+                "2-D array or DataFrame."
+            )
+    present = {role: value for role, value in variables.items() if value is not None}
+    indexed = [
+        (role, value.index)
+        for role, value in present.items()
+        if isinstance(value, pd.Series | pd.DataFrame)
+    ]
+    for role, index in indexed[1:]:
+        first_role, first = indexed[0]
+        if not index.equals(first):
+            raise InvalidInputError(
+                f"{first_role} and {role} have different pandas indexes, so their rows would "
+                "be paired by position, not by label; align them first (e.g. "
+                "x, y = x.align(y, join='inner')), call .reset_index(drop=True) on both, or "
+                "pass NumPy arrays to pair the rows by position."
+            )
+    return present
+
+
+def _encode_checked(variables: dict, missing: str):
+    """``encode_variables`` with a clear error for values that cannot be categories."""
+    try:
+        return encode_variables(variables, missing=missing)
+    except TypeError as exc:
+        if "unhashable" not in str(exc):
+            raise
+        raise InvalidInputError(
+            f"the values must be hashable to be used as categories ({exc}); a column holds "
+            "lists, dicts or other containers: convert them, e.g. with "
+            "series.map(tuple) or series.astype(str)."
+        ) from None
+
+
+def _variables(missing, optional=("given",), **variables) -> dict[str, JointCodes]:
     """Encode the given variables (rows aligned) and fold each into one joint code."""
-    given = {role: value for role, value in variables.items() if value is not None}
-    tables = encode_variables(given, missing=missing)
+    tables = _encode_checked(_check_variables(variables, optional), missing)
     return {role: joint_codes(t.codes, t.cardinalities) for role, t in tables.items()}
 
 
@@ -145,7 +196,7 @@ def conditional_entropy(
     """
     scale = _log_base(base)
     check_estimator(estimator)
-    joints = _variables(missing, x=x, given=given)
+    joints = _variables(missing, (), x=x, given=given)
     both = combine(joints["x"], joints["given"])
     h = _entropy_nats(both, estimator) - _entropy_nats(joints["given"], estimator)
     return (max(h, 0.0) if estimator == "plugin" else h) / scale
@@ -215,7 +266,7 @@ def pointwise_mutual_information(
     b -0.584963  1.0
     """
     scale = _log_base(base)
-    tables = encode_variables({"x": x, "y": y}, missing=missing)
+    tables = _encode_checked(_check_variables({"x": x, "y": y}), missing)
     for role in ("x", "y"):
         if tables[role].n_columns != 1:
             raise InvalidInputError(
@@ -420,7 +471,9 @@ def mutual_information_matrix(
     missing: str = "error",
     chunk_size: int = 4096,
     k: int = 3,
-    seed=None,
+    seed=0,
+    discrete=None,
+    continuous=None,
 ) -> pd.DataFrame:
     """Mutual information between every pair of columns.
 
@@ -442,18 +495,27 @@ def mutual_information_matrix(
         :func:`mistruct.continuous.gaussian_mutual_information_matrix`),
         ``"ksg"`` / ``"mixed"`` / ``"auto"`` (kNN estimators by column type,
         :func:`mistruct.continuous.knn_mutual_information_matrix`; ``"auto"``
-        uses the plug-in for pairs of discrete columns, KSG for numeric pairs
-        and Gao et al. for mixed pairs; on a table without float columns it
-        is the plug-in estimator).
+        uses the plug-in for pairs of discrete columns, KSG for continuous
+        pairs and Gao et al. for mixed pairs; on a table without continuous
+        columns it is the plug-in estimator).  Column kinds follow
+        :func:`mistruct.data.column_kinds`: float columns and integer
+        columns with many levels are continuous.
     missing : {"error", "drop", "category"}
-        ``"drop"`` drops every row with a missing value in any used column
-        (discrete estimators only).
+        ``"drop"`` drops every row with a missing value in any used column;
+        ``"category"`` (discrete estimators only) makes it a level of its
+        own.
     chunk_size : int, default 4096
         Rows per matrix product; bounds memory.
     k : int, default 3
         Neighbours, for the kNN estimators.
-    seed : int or numpy.random.Generator, optional
-        Tie-breaking noise of the kNN estimators.
+    seed : int, None or numpy.random.Generator, default 0
+        Tie-breaking noise of the kNN estimators, keyed by each column's
+        values (the same table gives the same matrix in any column order);
+        ``None`` is not reproducible.
+    discrete, continuous : list of labels, optional
+        Labels of columns to treat as discrete / continuous, overriding the
+        automatic rule of :func:`mistruct.data.column_kinds` (used by
+        ``"auto"``, ``"ksg"`` and ``"mixed"``).
 
     Returns
     -------
@@ -470,21 +532,42 @@ def mutual_information_matrix(
     b  1.0  1.0  0.0
     c  0.0  0.0  1.0
     """
-    if estimator == "auto" and "continuous" not in column_kinds(
-        select_columns(as_frame(data), columns)
-    ).values():
-        estimator = "plugin"  # every column discrete: one count of all pairs
+    if estimator == "auto":
+        applied = apply_kinds(
+            select_columns(as_frame(data), columns), discrete=discrete, continuous=continuous
+        )
+        if not any(pd.api.types.is_float_dtype(applied[c].dtype) for c in applied.columns):
+            # Every column discrete: one count of all pairs.
+            estimator, data, columns = "plugin", applied, None
     if estimator in NUMERIC_MATRIX_ESTIMATORS:
-        from mistruct import continuous
+        from mistruct import continuous as _continuous
 
         if estimator == "gaussian":
-            return continuous.gaussian_mutual_information_matrix(data, columns, base=base)
-        return continuous.knn_mutual_information_matrix(
-            data, columns, estimator=estimator, k=k, base=base, seed=seed
+            return _continuous.gaussian_mutual_information_matrix(
+                data, columns, base=base, missing=missing
+            )
+        return _continuous.knn_mutual_information_matrix(
+            data,
+            columns,
+            estimator=estimator,
+            k=k,
+            base=base,
+            seed=seed,
+            missing=missing,
+            discrete=discrete,
+            continuous=continuous,
         )
     scale = _log_base(base)
     check_estimator(estimator)
-    table = encode(data, columns, missing=missing)
+    try:
+        table = encode(data, columns, missing=missing)
+    except TypeError as exc:
+        if "unhashable" not in str(exc):
+            raise
+        raise InvalidInputError(
+            f"the values must be hashable to be used as categories ({exc}); a column holds "
+            "lists, dicts or other containers: convert them first, e.g. with .astype(str)."
+        ) from None
     counts = pairwise_counts(table.codes, table.cardinalities, chunk_size=chunk_size)
     matrix = _mi_matrix_nats(counts, estimator) / scale
     return pd.DataFrame(matrix, index=list(table.names), columns=list(table.names))

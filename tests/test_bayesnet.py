@@ -248,16 +248,16 @@ def test_write_bif_round_trip(asia, tmp_path):
 
 
 def test_write_bif_failure_leaves_nothing(asia, tmp_path, monkeypatch):
-    from pgmpy.readwrite import BIFWriter
+    import pathlib
 
     model = fit_bayesian_network(asia.data, asia.graph)
+    write_text = pathlib.Path.write_text
 
-    def broken(self, filename):
-        with open(filename, "w") as handle:
-            handle.write("network unknown {")
+    def broken(self, text, *args, **kwargs):
+        write_text(self, text[:20])
         raise OSError("disk full")
 
-    monkeypatch.setattr(BIFWriter, "write", broken)
+    monkeypatch.setattr(pathlib.Path, "write_text", broken)
     with pytest.raises(OSError, match="disk full"):
         write_bif(model, tmp_path / "asia.bif")
     assert list(tmp_path.iterdir()) == []

@@ -22,13 +22,20 @@ def test_learn_example_prints_everything_and_draws(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     for expected in (
         "edges",
+        "learned on all 3000 rows",
         "against the true network",
         "F1",
         "data processing inequality",
-        "held-out log-likelihood",
-        "true network",
+        "no held-out score",
     ):
         assert expected in result.output
+    # The structure is learned on all rows unless a held-out fraction is asked for.
+    held = CliRunner().invoke(
+        main, ["learn", "--example", "asia", "--rows", "3000", "--holdout", "0.2"]
+    )
+    assert held.exit_code == 0, held.output
+    for expected in ("held-out log-likelihood", "empty graph (baseline)", "true network"):
+        assert expected in held.output
     assert (tmp_path / "mistruct-asia.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -39,14 +46,15 @@ def test_learn_writes_graph_model_and_report(asia_csv, tmp_path, method):
         main,
         [
             "learn", str(asia_csv), "--method", method, "--out", str(out), "--fit", str(bif),
-            "--dpi-report", str(dpi), "--format", "json", "--no-progress",
+            "--dpi-report", str(dpi), "--format", "json", "--no-progress", "--holdout", "0.2",
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     graph = nx.read_graphml(out)
     assert set(graph.nodes()) == set(pd.read_csv(asia_csv).columns)
-    assert summary["edges"] == len({frozenset(e) for e in graph.edges()})
+    assert summary["n_edges"] == len({frozenset(e) for e in graph.edges()})
+    assert summary["n_edges"] == len(summary["edges"])
     assert summary["held_out_log_likelihood"]["learned"] < 0
     assert "variable smoke" in bif.read_text()
     report = pd.read_csv(dpi)
@@ -58,7 +66,7 @@ def test_chow_liu_tree_has_p_minus_one_edges(asia_csv):
         main, ["learn", str(asia_csv), "--method", "chow-liu", "--format", "json"]
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["edges"] == 7
+    assert json.loads(result.output)["n_edges"] == 7
 
 
 @pytest.mark.parametrize(
@@ -104,7 +112,7 @@ def test_learn_on_float_and_string_columns(mixed_csv, tmp_path, method):
         main,
         [
             "learn", str(mixed_csv), "--method", method, "--out", str(out), "--fit", str(bif),
-            "--format", "json", "--no-progress", "--seed", "1",
+            "--format", "json", "--no-progress", "--seed", "1", "--holdout", "0.2",
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -121,7 +129,7 @@ def test_learn_on_float_columns_says_how_it_treats_them(mixed_csv):
         main, ["learn", str(mixed_csv), "--method", "chow-liu", "--no-progress"]
     )
     assert result.exit_code == 0, result.output
-    assert "float columns (age, income, spend)" in result.output
+    assert "continuous columns (age, income, spend)" in result.output
     assert "quantile bins" in result.output
 
 

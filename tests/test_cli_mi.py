@@ -30,7 +30,9 @@ def test_mi_json_equals_the_library(csv_file):
     path, frame = csv_file
     result = CliRunner().invoke(main, ["mi", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output
-    values = json.loads(result.output)
+    payload = json.loads(result.output)
+    assert payload["unit"] == "bits"
+    values = payload["mutual_information"]
     expected = mutual_information_matrix(frame)
     assert values["a"]["b"] == pytest.approx(expected.loc["a", "b"], abs=1e-12)
 
@@ -72,7 +74,9 @@ def test_float_columns_take_the_knn_estimators(tmp_path):
                   "g": np.where(x > 0, "up", "down")}).to_csv(path, index=False)  # fmt: skip
     result = CliRunner().invoke(main, ["mi", str(path), "--format", "json", "--base", str(np.e)])
     assert result.exit_code == 0, result.output
-    matrix = json.loads(result.output)
+    payload = json.loads(result.output)
+    assert payload["unit"] == "nats"
+    matrix = payload["mutual_information"]
     assert matrix["x"]["y"] == pytest.approx(-0.5 * np.log(1 - 0.36), abs=0.03)  # KSG
     assert matrix["x"]["x"] is None  # inf: a float column has infinite information
     assert matrix["g"]["g"] == pytest.approx(np.log(2), abs=0.01)

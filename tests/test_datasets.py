@@ -50,3 +50,9 @@ def test_unknown_network_and_bad_size():
         sample_network("nope", 10)
     with pytest.raises(InvalidInputError, match="n_samples"):
         sample_network("asia", 0)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_a_bad_seed_is_a_clear_error(seed):
+    with pytest.raises(InvalidInputError, match="seed must be"):
+        sample_network("asia", 10, seed=seed)

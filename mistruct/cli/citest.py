@@ -8,11 +8,25 @@ from pathlib import Path
 
 import click
 
-from mistruct.cli._common import _jsonable, check_output_paths, fail_on_user_error, load_table
+from mistruct.cli._common import (
+    SEED,
+    _jsonable,
+    check_output_paths,
+    check_plot_suffix,
+    decide_kinds,
+    discretize,
+    drop_columns,
+    fail_on_user_error,
+    handle_missing,
+    id_like_columns,
+    id_warning,
+    kinds_applied,
+    load_table,
+    table_options,
+)
 from mistruct.estimators import ESTIMATORS
+from mistruct.exceptions import IDColumnWarning
 from mistruct.independence._core import METHODS
-
-PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg", ".eps", ".ps", ".tif", ".tiff", ".webp")
 
 
 def _split_given(values) -> list[str]:
@@ -48,11 +62,7 @@ def _describe(result, x, y, given) -> str:
         how += f", {result.n_permutations} null replicates"
         if result.estimator != "plugin":
             how += f", {result.estimator} estimator"
-    verdict = (
-        "independent: independence not rejected (p > alpha)"
-        if result.independent
-        else "dependent: independence rejected (p <= alpha)"
-    )
+    verdict = _verdict(result)
     lines = [
         f"test of {x} ⊥ {y}{condition}  ({how})",
         f"rows         {result.n}"
@@ -64,10 +74,35 @@ def _describe(result, x, y, given) -> str:
         f"statistic G  {result.statistic:.6g}  (2·N·CMI, nats)",
         f"CMI          {result.cmi:.6g} bits",
         f"dof          {result.dof}",
-        f"p-value      {result.pvalue:.6g}",
-        f"decision     {verdict} at alpha = {result.alpha:g}",
+        f"p-value      {result.pvalue:.6g}{_floor_note(result)}",
+        f"decision     {verdict}",
     ]
+    note = getattr(result, "note", "")
+    if note and not getattr(result, "no_evidence", False):
+        lines.append(f"note         {note}")
     return "\n".join(lines)
+
+
+def _floor_note(result) -> str:
+    """Say so when a resampling p-value is the smallest its draws can give."""
+    drawn = result.n_permutations
+    if not drawn or result.method not in ("permutation", "sequential", "knn-permutation"):
+        return ""
+    if result.pvalue <= 1.0 / (drawn + 1) * (1 + 1e-9):
+        return f"  (the floor 1/(B+1) of B = {drawn} draws: more draws, -B, resolve smaller)"
+    return ""
+
+
+def _verdict(result) -> str:
+    """The decision in words; a test without evidence never reads as "independent"."""
+    if result.independent is None or getattr(result, "no_evidence", False):
+        note = getattr(result, "note", "") or "the data hold no informative stratum."
+        if note.lower().startswith("no evidence:"):
+            note = note[len("no evidence:") :].strip()
+        return f"no evidence either way: {note}"
+    if result.independent:
+        return f"independent: independence not rejected (p > alpha = {result.alpha:g})"
+    return f"dependent: independence rejected (p <= alpha = {result.alpha:g})"
 
 
 @click.command("citest")
@@ -114,22 +149,16 @@ def _describe(result, x, y, given) -> str:
 )
 @click.option(
     "--seed",
-    type=int,
+    type=SEED,
     default=None,
-    help="Seed of the draws (and of --example rows; 0 if unset there).",
+    help="Seed of the draws, >= 0 (and of --example rows; 0 if unset there).",
 )
-@click.option(
-    "--missing",
-    type=click.Choice(["error", "drop", "category"]),
-    default="error",
-    show_default=True,
-    help="What to do with empty cells.",
-)
+@table_options
 @click.option(
     "--bins",
     type=click.IntRange(min=2),
     default=None,
-    help="Discretize float columns into this many quantile bins.",
+    help="Discretize continuous columns into this many quantile bins.",
 )
 @click.option(
     "--example",
@@ -172,7 +201,12 @@ def command(
     estimator,
     h,
     seed,
+    sep,
+    na_values,
     missing,
+    discrete,
+    continuous,
+    drop,
     bins,
     example,
     rows,
@@ -200,14 +234,27 @@ def command(
 
     data, x, y = _positional(arguments, example)
     given = _split_given(given)
-    check_output_paths(plot)
-    if plot and Path(plot).suffix.lower() not in PLOT_SUFFIXES:
+    check_plot_suffix(plot)
+    check_output_paths(plot, inputs=[data], options=["--plot"])
+    frame, _ = load_table(
+        data, example, rows, 0 if seed is None else seed, sep=sep, na_values=na_values
+    )
+    frame = drop_columns(frame, drop)
+    used = [x, y, *given]
+    absent = [name for name in dict.fromkeys(used) if name not in frame.columns]
+    if absent:
         raise click.BadParameter(
-            f"cannot tell the image format of {plot}; end it with one of "
-            f"{', '.join(PLOT_SUFFIXES)}.",
-            param_hint="--plot",
+            f"column {', '.join(map(repr, absent))} not found in the data; its columns are "
+            f"{', '.join(map(repr, list(frame.columns)[:30]))}.",
+            param_hint="X Y / --given",
         )
-    frame, _ = load_table(data, example, rows, 0 if seed is None else seed, bins)
+    kinds = decide_kinds(frame, discrete, continuous)
+    frame, n_dropped = handle_missing(frame, missing, used, kinds=kinds)
+    for name in id_like_columns(frame[list(dict.fromkeys(used))], kinds):
+        click.echo(f"warning: {id_warning(name, frame)}", err=True)
+    frame = kinds_applied(frame, kinds)
+    if bins is not None:
+        frame = discretize(frame, bins)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LowPowerWarning)
         result = ci_test(
@@ -222,18 +269,26 @@ def command(
             h=h,
             seed=seed,
             return_null=bool(plot),
-            missing=missing,
+            missing="error" if missing == "drop" else missing,
             progress=progress,
         )
     for warning in caught:
-        click.echo(f"warning: {warning.message}", err=True)
+        # ID-like columns were reported above; other libraries' notes are not for the user.
+        if issubclass(warning.category, UserWarning) and not issubclass(
+            warning.category, IDColumnWarning
+        ):
+            click.echo(f"warning: {warning.message}", err=True)
     if plot:
         from mistruct.plotting import plot_null_distribution
 
         plot_null_distribution(result, plot, x=x, y=y, given=given)
     if fmt == "json":
         payload = {"x": x, "y": y, "given": given, **result.to_dict()}
-        payload.pop("null_distribution")
+        payload.pop("null_distribution", None)
+        payload["decision"] = _verdict(result)
+        payload["units"] = {"statistic": "nats (G = 2 N CMI)", "cmi": "bits"}
+        payload["kinds"] = {str(name): kinds[name] for name in dict.fromkeys(used)}
+        payload["rows_dropped_missing"] = n_dropped
         click.echo(json.dumps(_jsonable(payload), indent=2))
     else:
         click.echo(_describe(result, x, y, given))

@@ -11,13 +11,25 @@ import networkx as nx
 import numpy as np
 
 from mistruct.cli._common import (
+    _jsonable,
     check_output_paths,
+    check_plot_suffix,
     data_options,
+    decide_kinds,
+    discretize,
+    drop_columns,
     fail_on_user_error,
+    handle_missing,
+    id_like_columns,
+    id_warning,
+    kind_lines,
+    kinds_applied,
     load_table,
     parse_columns,
+    plural,
     write_text,
 )
+from mistruct.exceptions import IDColumnWarning
 
 METHODS = ("pc", "chow-liu", "chow-liu-forest", "aracne")
 TESTS = (
@@ -59,13 +71,20 @@ def learn_graph(train, method, *, alpha, test, max_cond_size, root, tolerance, s
 
 
 def dag_for_fitting(graph) -> nx.DiGraph:
-    """A DAG to fit: DAGs as they are; CPDAGs and undirected graphs extended by Dor-Tarsi."""
+    """A DAG to fit: DAGs as they are; CPDAGs and undirected graphs extended to DAGs."""
     from mistruct.structure.pc import cpdag_to_dag
 
     if graph.is_directed() and not any(graph.has_edge(b, a) for a, b in graph.edges()):
         return graph
-    directed = graph if graph.is_directed() else graph.to_directed()
-    return cpdag_to_dag(directed)
+    if graph.is_directed():
+        # A CPDAG from finite samples may have no consistent extension; fitting still
+        # needs a DAG, and cpdag_to_dag's fallback says so in a warning.
+        return cpdag_to_dag(graph, fallback=True)
+    # An undirected network (ARACNE) claims no v-structures: any acyclic orientation
+    # with its skeleton serves for fitting, Dor-Tarsi's where one exists.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cpdag_to_dag(graph.to_directed(), fallback=True)
 
 
 def _split(frame, holdout, seed):
@@ -92,7 +111,11 @@ def _edge_lines(graph) -> list[str]:
             continue
         seen.add(key)
         arrow = "---" if undirected else "-->"
-        detail = ", ".join(f"{name} {data[name]:.4g}" for name in ("mi", "pvalue") if name in data)
+        detail = ", ".join(
+            f"{name} {data[name]:.4g}{unit}"
+            for name, unit in (("mi", " bits"), ("pvalue", ""))
+            if isinstance(data.get(name), (int, float, np.floating, np.integer))
+        )
         lines.append(f"  {a} {arrow} {b}" + (f"   ({detail})" if detail else ""))
     return lines
 
@@ -119,9 +142,10 @@ def _edge_lines(graph) -> list[str]:
     type=click.Choice(TESTS),
     default="auto",
     show_default=True,
-    help="Conditional independence test (PC, forest, DPI report). auto: g-test-adjusted "
-    "between discrete columns, the kNN local-permutation test where a float column is "
-    "involved; gaussian: partial correlation (numeric columns).",
+    help="Conditional independence test (PC, forest, DPI report). auto: between discrete "
+    "columns the G-test where its chi-squared law fits, else an exact permutation test (per "
+    "query); the kNN local-permutation test where a continuous column is involved; "
+    "gaussian: partial correlation (numeric columns).",
 )
 @click.option("--max-cond-size", type=click.IntRange(min=0), help="PC: largest conditioning set.")
 @click.option("--root", help="Chow-Liu: the root column (default: the first).")
@@ -132,9 +156,11 @@ def _edge_lines(graph) -> list[str]:
 @click.option(
     "--holdout",
     type=click.FloatRange(0, 1, max_open=True),
-    default=0.2,
+    default=0.0,
     show_default=True,
-    help="Fraction of rows kept aside to score the fitted network (0: fit on all rows).",
+    help="Fraction of rows kept aside: the structure and the network are learned on the "
+    "others and scored on these, beside the empty graph as a baseline (0: learn on all rows, "
+    "no score).",
 )
 @click.option(
     "--out",
@@ -162,6 +188,12 @@ def command(
     rows,
     seed,
     bins,
+    sep,
+    na_values,
+    missing,
+    discrete,
+    continuous,
+    drop,
     method,
     alpha,
     test,
@@ -177,22 +209,25 @@ def command(
     fmt,
     progress,
 ):
-    """Learn which columns of DATA (a CSV file) depend on which.
+    """Learn which columns of DATA (CSV/TSV, Parquet or Excel) depend on which.
 
-    Learns a graph, checks it against the data processing inequality, fits a
-    Bayesian network on it (BDeu) and scores the network on held-out rows.
-    With --example, rows come from a bundled network and the learned graph is
-    scored against the true one. Float columns are continuous (kNN
-    estimators and tests; 5 quantile bins in the fitted network), the others
-    discrete.
+    Decides each column's kind (printed with the reason; override with
+    --discrete/--continuous), warns about ID-like columns (leave them out
+    with --drop), learns a graph on all rows, checks it against the data
+    processing inequality and fits a Bayesian network on it (BDeu). With
+    --holdout F, a fraction F of the rows is kept aside and the network is
+    scored on it, beside the empty graph. With --example, rows come from a
+    bundled network and the learned graph is scored against the true one.
+    Continuous columns take kNN estimators and tests (and 5 quantile bins in
+    the fitted network).
 
     \b
       mistruct learn --example alarm
       mistruct learn data.csv --method chow-liu --out tree.graphml --fit model.bif
-      mistruct learn data.csv --method pc --test permutation --dpi-report dpi.csv
+      mistruct learn data.tsv --drop id --discrete cyl,gear --holdout 0.2
     """
     from mistruct.bayesnet import fit_bayesian_network, log_likelihood, write_bif
-    from mistruct.data import Discretizer, column_kinds, select_columns
+    from mistruct.data import Discretizer, select_columns
     from mistruct.structure import dpi_check, structure_metrics
     from mistruct.structure.io import GRAPH_FORMATS, write_graph
 
@@ -202,63 +237,112 @@ def command(
             f"cannot tell the format of {out}; use one of {', '.join(GRAPH_FORMATS)}.",
             param_hint="--out",
         )
+    check_plot_suffix(plot)
     if example is not None and plot is None:
         plot = f"mistruct-{example}.png"
-    check_output_paths(out, plot, fit_path, dpi_report)
-    frame, sample = load_table(data, example, rows, seed, bins)
-    frame = select_columns(frame, parse_columns(columns))
+    check_output_paths(
+        out,
+        plot,
+        fit_path,
+        dpi_report,
+        inputs=[data],
+        options=["--out", "--plot", "--fit", "--dpi-report"],
+    )
+    frame, sample = load_table(data, example, rows, seed, sep=sep, na_values=na_values)
+    frame = drop_columns(select_columns(frame, parse_columns(columns)), drop)
     if frame.shape[1] < 2:
         raise click.UsageError("learning a structure needs at least two columns.")
     if root is not None and root not in frame.columns:
         raise click.BadParameter(f"column {root!r} is not in the data.", param_hint="--root")
-    kinds = column_kinds(frame)
-    floats = [name for name in frame.columns if kinds[name] == "continuous"]
+    kinds = decide_kinds(frame, discrete, continuous)
+    frame, n_dropped = handle_missing(frame, missing, kinds=kinds)
+    # ID-like columns are judged on the values as read (an integer row number is one).
+    notes = [id_warning(name, frame) for name in id_like_columns(frame, kinds)]
+    frame = kinds_applied(frame, kinds)
+    if bins is not None:
+        frame = discretize(frame, bins)
+    floats = [name for name in frame.columns if kinds[name] == "continuous" and bins is None]
     for name in frame.columns:
         n_levels = frame[name].nunique()
         if kinds[name] == "discrete" and n_levels > MANY_LEVELS:
-            warnings.warn(
+            notes.append(
                 f"column {name!r} has {n_levels} levels: its tables are sparse and tests on it "
-                "have little power; consider merging levels or --bins.",
-                stacklevel=1,
+                "have little power; consider merging levels, --continuous or --drop."
             )
+    if fmt == "text":
+        header = [f"columns of {example or data} ({len(frame)} rows):", *kind_lines(kinds)]
+        if bins is not None:
+            header.append(f"  (continuous columns cut into {bins} quantile bins: --bins)")
+        if n_dropped:
+            header.append(f"  ({plural(n_dropped, 'row')} with an empty cell left out)")
+        click.echo("\n".join(header) + "\n")
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
     train, held_out = _split(frame, holdout, seed)
 
-    graph = learn_graph(
-        train,
-        method,
-        alpha=alpha,
-        test=test,
-        max_cond_size=max_cond_size,
-        root=root,
-        tolerance=tolerance,
-        seed=seed,
-        progress=progress,
-    )
-    dag = dag_for_fitting(graph)
-    report = dpi_check(graph, train, alpha=alpha, method=_dpi_test(test, bool(floats)), seed=seed)
-    # pgmpy's network is discrete: float columns enter it as quantile bins of the
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        graph = learn_graph(
+            train,
+            method,
+            alpha=alpha,
+            test=test,
+            max_cond_size=max_cond_size,
+            root=root,
+            tolerance=tolerance,
+            seed=seed,
+            progress=progress,
+        )
+        dag = dag_for_fitting(graph)
+        dpi_test = _dpi_test(test)
+        report = dpi_check(graph, train, alpha=alpha, method=dpi_test, seed=seed)
+    # The ID columns were reported above, in the command's words.
+    caught = [w for w in caught if not issubclass(w.category, IDColumnWarning)]
+    learner_warnings = _distinct_messages(caught, skip=notes)
+    for message in learner_warnings:
+        click.echo(f"warning: {message}", err=True)
+    # pgmpy's network is discrete: continuous columns enter it as quantile bins of the
     # training rows (held-out rows binned with the same edges).
     binned = Discretizer(FIT_BINS, columns=floats).fit(train) if floats else None
     fit_train = binned.transform(train) if binned else train
     fit_held_out = binned.transform(held_out) if binned and held_out is not None else held_out
     model = fit_bayesian_network(fit_train, dag)
+    edges = _edge_list(graph)
     summary = {
         "method": method,
-        "rows": {"train": len(train), "held_out": 0 if held_out is None else len(held_out)},
+        "test": _test_used(method, test, bool(floats)),
+        "dpi_test": dpi_test,
+        "rows": {
+            "used": len(frame),
+            "train": len(train),
+            "held_out": 0 if held_out is None else len(held_out),
+            "dropped_missing": n_dropped,
+        },
+        "columns": {
+            str(name): {"kind": kind, "reason": getattr(kinds, "reasons", {}).get(name)}
+            for name, kind in kinds.items()
+        },
         "nodes": graph.number_of_nodes(),
         "float_columns": floats,
         "fit_bins": FIT_BINS if floats else None,
-        "edges": len({frozenset(e) for e in graph.edges()}),
+        "n_edges": len(edges),
+        "edges": edges,
         "dpi": {
             "chains": len(report),
             "dpi_violations": int(report["dpi_violation"].sum()) if len(report) else 0,
             "ci_rejected": int(report["ci_rejected"].sum()) if len(report) else 0,
             "flagged": int(report["violation"].sum()) if len(report) else 0,
         },
+        "warnings": notes + learner_warnings,
     }
     if held_out is not None:
+        empty = nx.DiGraph()
+        empty.add_nodes_from(dag.nodes)
+        baseline = fit_bayesian_network(fit_train, empty)
         summary["held_out_log_likelihood"] = {
-            "learned": float(log_likelihood(model, fit_held_out, unknown_states="nan").mean())
+            "unit": "nats per row",
+            "learned": _mean_ll(log_likelihood, model, fit_held_out),
+            "empty_graph": _mean_ll(log_likelihood, baseline, fit_held_out),
         }
     if sample is not None:
         metrics = structure_metrics(graph, sample.graph)
@@ -272,12 +356,9 @@ def command(
         }
         if held_out is not None:
             true_fitted = fit_bayesian_network(train, sample.graph)
-            summary["held_out_log_likelihood"]["true_structure_fitted"] = float(
-                log_likelihood(true_fitted, held_out, unknown_states="nan").mean()
-            )
-            summary["held_out_log_likelihood"]["true_network"] = float(
-                log_likelihood(sample.model, held_out, unknown_states="nan").mean()
-            )
+            scores = summary["held_out_log_likelihood"]
+            scores["true_structure_fitted"] = _mean_ll(log_likelihood, true_fitted, held_out)
+            scores["true_network"] = _mean_ll(log_likelihood, sample.model, held_out)
 
     if out:
         write_graph(graph, out)
@@ -298,19 +379,64 @@ def command(
     written = {"graph": out, "model": fit_path, "dpi_report": dpi_report, "plot": plot}
     summary["written"] = {k: v for k, v in written.items() if v}
     if fmt == "json":
-        summary["edge_list"] = [list(map(str, e)) for e in graph.edges()]
-        click.echo(json.dumps(summary, indent=2, default=_json_default))
+        click.echo(json.dumps(_jsonable(summary), indent=2, default=_json_default))
     else:
         click.echo(_text_summary(summary, graph, example or data))
 
 
-def _dpi_test(test: str, has_floats: bool) -> str:
+def _mean_ll(log_likelihood, model, rows) -> float:
+    # Levels unseen in training get the probability the BDeu prior gives them.
+    return float(log_likelihood(model, rows, unknown_states="prior").mean())
+
+
+def _distinct_messages(caught, skip=()) -> list[str]:
+    seen, out = set(skip), []
+    for warning in caught:
+        message = str(warning.message)
+        # mistruct's own warnings (UserWarning subclasses) speak to the user; library
+        # deprecations and NumPy's arithmetic notes do not.
+        if message not in seen and issubclass(warning.category, UserWarning):
+            seen.add(message)
+            out.append(message)
+    return out
+
+
+def _edge_list(graph) -> list[dict]:
+    """One entry per edge: an undirected CPDAG edge (both arcs) once."""
+    out, seen = [], set()
+    for a, b in sorted(graph.edges(), key=lambda e: (str(e[0]), str(e[1]))):
+        undirected = not graph.is_directed() or graph.has_edge(b, a)
+        key = frozenset((a, b)) if undirected else (a, b)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"source": str(a), "target": str(b), "directed": not undirected})
+    return out
+
+
+def _test_used(method: str, test: str, has_continuous: bool) -> str:
+    """Which independence test the structure search ran, in words."""
+    if method in ("chow-liu", "aracne"):
+        return "none (mutual information only)"
+    name = {"g-test-adjusted": "g-test", "sequential": "permutation"}.get(test, test)
+    if method == "chow-liu-forest" and test != "auto":
+        return name
+    if test != "auto":
+        return test
+    discrete = (
+        "between discrete columns, per query: the G-test where the chi-squared law fits its "
+        "strata, else an exact permutation test"
+    )
+    if has_continuous:
+        return f"auto ({discrete}; kNN local permutation where a continuous column is involved)"
+    return f"auto ({discrete})"
+
+
+def _dpi_test(test: str) -> str:
     # The DPI report tests one chain at a time; the sequential test serves it well.
     if test in ("permutation", "sequential"):
         return "sequential"
-    if test == "auto" and not has_floats:
-        return "g-test-adjusted"  # what "auto" means for PC's discrete tests
-    return test
+    return test  # "auto" picks per chain, as in PC
 
 
 def _json_default(value):
@@ -324,8 +450,8 @@ def _float_lines(summary) -> list[str]:
     if not floats:
         return []
     return [
-        f"float columns ({', '.join(map(str, floats))}): kNN estimators and tests (discrete "
-        "columns by the discrete metric);",
+        f"continuous columns ({', '.join(map(str, floats))}): kNN estimators and tests "
+        "(discrete columns by the discrete metric);",
         f"  in the fitted Bayesian network they are {summary['fit_bins']} quantile bins of the "
         "training rows.",
         "",
@@ -333,9 +459,16 @@ def _float_lines(summary) -> list[str]:
 
 
 def _text_summary(summary, graph, source) -> str:
+    rows = summary["rows"]
+    trained = (
+        f"learned on all {rows['train']} rows"
+        if not rows["held_out"]
+        else f"learned on {rows['train']} rows, {rows['held_out']} held out"
+    )
     lines = [
-        f"{summary['method']} on {source}: {summary['nodes']} columns, {summary['edges']} edges "
-        f"(trained on {summary['rows']['train']} rows)",
+        f"{summary['method']} on {source}: {plural(summary['nodes'], 'column')}, "
+        f"{plural(summary['n_edges'], 'edge')} ({trained})",
+        f"independence test: {summary['test']}",
         "",
         *_float_lines(summary),
         "edges (--- undirected, --> directed):",
@@ -354,7 +487,8 @@ def _text_summary(summary, graph, source) -> str:
         ]
     dpi = summary["dpi"]
     lines += [
-        f"data processing inequality, {dpi['chains']} chains X - Y - Z (X, Z not adjacent):",
+        f"data processing inequality ({summary['dpi_test']} test), "
+        f"{plural(dpi['chains'], 'chain')} X - Y - Z (X, Z not adjacent):",
         f"  {dpi['dpi_violations']} break I(X;Z) <= min(I(X;Y), I(Y;Z)); "
         f"{dpi['ci_rejected']} reject X _||_ Z | Y; {dpi['flagged']} flagged",
         "  (Y alone separates X and Z only in a tree; in a graph with other paths between",
@@ -363,12 +497,21 @@ def _text_summary(summary, graph, source) -> str:
     ]
     ll = summary.get("held_out_log_likelihood")
     if ll:
-        lines.append(f"held-out log-likelihood per row ({summary['rows']['held_out']} rows, nats):")
+        lines.append(
+            f"held-out log-likelihood per row ({rows['held_out']} rows, nats; higher is better):"
+        )
         lines.append(f"  learned network (BDeu)         {ll['learned']:.4f}")
+        lines.append(f"  empty graph (baseline)         {ll['empty_graph']:.4f}")
         if "true_structure_fitted" in ll:
             lines.append(f"  true structure, same fitting   {ll['true_structure_fitted']:.4f}")
             lines.append(f"  true network                   {ll['true_network']:.4f}")
         lines.append("")
+    else:
+        lines += [
+            "(no held-out score: --holdout 0.2 keeps 20% of the rows aside to score the "
+            "network on)",
+            "",
+        ]
     for what, path in summary["written"].items():
         lines.append(f"wrote {what}: {path}")
     lines.append(f"done in {summary['seconds']:.1f} s")

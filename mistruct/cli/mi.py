@@ -1,12 +1,24 @@
 """``mistruct mi``: the mutual information between every pair of columns."""
 
+import json
+import warnings
+
 import click
 
 from mistruct.cli._common import (
+    _jsonable,
     check_output_paths,
+    check_plot_suffix,
     data_options,
+    decide_kinds,
+    discretize,
+    drop_columns,
     fail_on_user_error,
     format_option,
+    handle_missing,
+    id_like_columns,
+    id_warning,
+    kinds_applied,
     load_table,
     parse_columns,
     render_frame,
@@ -14,6 +26,7 @@ from mistruct.cli._common import (
     write_text,
 )
 from mistruct.estimators import ESTIMATORS
+from mistruct.exceptions import IDColumnWarning
 from mistruct.information import NUMERIC_MATRIX_ESTIMATORS
 
 
@@ -25,43 +38,92 @@ from mistruct.information import NUMERIC_MATRIX_ESTIMATORS
     type=click.Choice(("auto", *ESTIMATORS, *NUMERIC_MATRIX_ESTIMATORS[:-1])),
     default="auto",
     show_default=True,
-    help="auto: plugin between discrete columns, KSG between float columns, Gao et al. "
+    help="auto: plugin between discrete columns, KSG between continuous columns, Gao et al. "
     "for mixed pairs.",
 )
-@click.option("--base", default=2.0, show_default=True, help="Log base: 2 = bits, 2.718... = nats.")
 @click.option(
-    "--missing",
-    type=click.Choice(["error", "drop", "category"]),
-    default="error",
+    "--base",
+    type=click.FloatRange(min=0, min_open=True),
+    default=2.0,
     show_default=True,
-    help="What to do with empty cells.",
+    help="Log base: 2 = bits, 2.718281828 = nats, 10 = hartleys.",
 )
 @format_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Draw a heatmap to this PNG/PDF/SVG.")
 @fail_on_user_error
-def command(data, example, rows, seed, bins, columns, estimator, base, missing, fmt, output, plot):
-    """Mutual information between every pair of columns of DATA (a CSV file).
+def command(
+    data,
+    example,
+    rows,
+    seed,
+    bins,
+    sep,
+    na_values,
+    missing,
+    discrete,
+    continuous,
+    drop,
+    columns,
+    estimator,
+    base,
+    fmt,
+    output,
+    plot,
+):
+    """Mutual information between every pair of columns of DATA (CSV/TSV, Parquet, Excel).
 
-    The diagonal holds each column's entropy (inf for a float column). Float
-    columns take kNN estimators (or --bins N to discretize them). Example:
+    In bits by default (--base). The diagonal holds each column's entropy
+    (inf for a continuous column). Continuous columns take kNN estimators
+    (or --bins N to discretize them). Example:
 
     \b
       mistruct mi data.csv --format csv -o mi.csv --plot mi.png
+      mistruct mi data.tsv --drop id --discrete cyl --missing drop
       mistruct mi --example alarm --rows 100000
     """
+    from mistruct.data import select_columns
     from mistruct.information import mutual_information_matrix
 
-    check_output_paths(output, plot)
-    frame, _ = load_table(data, example, rows, seed, bins)
-    matrix = mutual_information_matrix(
-        frame, parse_columns(columns), base=base, estimator=estimator, missing=missing, seed=seed
-    )
-    text = render_frame(matrix, fmt)
+    if base == 1:
+        raise click.BadParameter("a logarithm base must not be 1.", param_hint="--base")
+    check_plot_suffix(plot)
+    check_output_paths(output, plot, inputs=[data], options=["--output", "--plot"])
+    frame, _ = load_table(data, example, rows, seed, sep=sep, na_values=na_values)
+    frame = drop_columns(select_columns(frame, parse_columns(columns)), drop)
+    kinds = decide_kinds(frame, discrete, continuous)
+    frame, n_dropped = handle_missing(frame, missing, kinds=kinds)
+    for name in id_like_columns(frame, kinds):
+        click.echo(f"warning: {id_warning(name, frame)}", err=True)
+    if n_dropped:
+        click.echo(f"left out {n_dropped} row(s) with an empty cell (--missing drop)", err=True)
+    frame = kinds_applied(frame, kinds)
+    if bins is not None:
+        frame = discretize(frame, bins)
+    with warnings.catch_warnings():
+        # ID-like columns were reported above, in the command's words.
+        warnings.simplefilter("ignore", IDColumnWarning)
+        matrix = mutual_information_matrix(frame, base=base, estimator=estimator, seed=seed)
+    unit = unit_name(base)
+    if fmt == "json":
+        payload = {
+            "unit": unit,
+            "base": base,
+            "estimator": estimator,
+            "rows": len(frame),
+            "mutual_information": matrix.to_dict(orient="index"),
+        }
+        text = json.dumps(_jsonable(payload), indent=2)
+    elif fmt == "csv":
+        matrix.index.name = f"mutual information ({unit})"
+        text = render_frame(matrix, fmt)
+    else:
+        text = f"mutual information ({unit}; diagonal: entropy), {len(frame)} rows\n"
+        text += render_frame(matrix, fmt)
     if plot:
         from mistruct.plotting import plot_heatmap
 
-        plot_heatmap(matrix, plot, title=f"Mutual information ({unit_name(base)})")
+        plot_heatmap(matrix, plot, title=f"Mutual information ({unit})")
     if output:
         write_text(output, text)
         click.echo(f"wrote {output}", err=True)

@@ -5,7 +5,17 @@ import json
 import click
 import pandas as pd
 
-from mistruct.cli._common import fail_on_user_error
+from mistruct.cli._common import (
+    EXCEL_SUFFIXES,
+    MISSING_LEVEL,
+    PARQUET_SUFFIXES,
+    fail_on_user_error,
+    parse_columns,
+    parse_separator,
+    read_table,
+    sniff_separator,
+    table_options,
+)
 
 _AVERAGE_METHODS = ("min", "geometric", "arithmetic", "max")
 
@@ -14,7 +24,7 @@ _AVERAGE_METHODS = ("min", "geometric", "arithmetic", "max")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--true", "true_column", metavar="COL", help="Column of the reference labels.")
 @click.option("--pred", "pred_column", metavar="COL", help="Column of the predicted clusters.")
-@click.option("--sep", default=",", show_default=True, help="Field separator of the CSV files.")
+@table_options(kinds=False)
 @click.option(
     "--format",
     "fmt",
@@ -24,7 +34,7 @@ _AVERAGE_METHODS = ("min", "geometric", "arithmetic", "max")
     help="Output format.",
 )
 @fail_on_user_error
-def command(files, true_column, pred_column, sep, fmt):
+def command(files, true_column, pred_column, sep, na_values, missing, fmt):
     """Score predicted clusters against reference labels, from one or two CSV files.
 
     Prints the mutual information (nats), NMI and AMI for each average
@@ -41,8 +51,8 @@ def command(files, true_column, pred_column, sep, fmt):
     if len(files) > 2:
         raise click.UsageError(f"give one or two CSV files; got {len(files)}.")
     true_path, pred_path = files if len(files) == 2 else (files[0], files[0])
-    true_frame = _read(true_path, sep)
-    pred_frame = true_frame if pred_path == true_path else _read(pred_path, sep)
+    true_frame = _read(true_path, sep, na_values)
+    pred_frame = true_frame if pred_path == true_path else _read(pred_path, sep, na_values)
     if len(files) == 1 and (true_column is None or pred_column is None):
         true_column, pred_column = _default_columns(true_frame, true_path, true_column, pred_column)
     truth = _column(true_frame, true_column, true_path, "--true")
@@ -52,9 +62,10 @@ def command(files, true_column, pred_column, sep, fmt):
             f"{true_path} has {len(truth)} rows but {pred_path} has {len(pred)}; both files "
             "must label the same samples, in the same order."
         )
+    truth, pred = _missing_labels(truth, pred, missing, true_path, pred_path)
     scores = _scores(truth.to_numpy(), pred.to_numpy())
     if fmt == "json":
-        click.echo(json.dumps(scores, indent=2))
+        click.echo(json.dumps({"unit": "nats", **scores}, indent=2))
     else:
         header = (
             f"true: {truth.name} ({true_path}), predicted: {pred.name} ({pred_path}); "
@@ -64,16 +75,55 @@ def command(files, true_column, pred_column, sep, fmt):
         click.echo(header + "\n\n" + _table(scores))
 
 
-def _read(path, sep):
-    """A CSV file with every cell as text; only empty cells are missing."""
+def _read(path, sep, na_values):
+    """A table with every cell as text; only empty cells (and --na-values) are missing."""
+    suffix = path.lower().rsplit(".", 1)[-1] if "." in path else ""
+    if f".{suffix}" in PARQUET_SUFFIXES + EXCEL_SUFFIXES:
+        frame = read_table(path, na_values=na_values)
+        return (
+            frame.astype(object)
+            .where(frame.notna(), None)
+            .map(lambda v: v if v is None else str(v))
+        )
+    separator = parse_separator(sep) or sniff_separator(path)
+    missing_texts = [""] + (parse_columns(na_values) or [])
     try:
-        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(
+            path, sep=separator, dtype=str, keep_default_na=False, na_values=missing_texts
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         message = f"could not read {path} as CSV: {exc}"
         raise click.BadParameter(message, param_hint="FILES") from None
     if frame.empty:
         raise click.BadParameter(f"{path} has no rows of labels.", param_hint="FILES")
     return frame
+
+
+def _missing_labels(truth, pred, missing, true_path, pred_path):
+    """Apply --missing to the two label columns (counted over all rows)."""
+    empty_true, empty_pred = truth.isna().to_numpy(), pred.isna().to_numpy()
+    if not (empty_true.any() or empty_pred.any()):
+        return truth, pred
+    if missing == "error":
+        parts = [
+            f"column {column.name!r} of {path} has {int(empty.sum())} empty cell(s), the first "
+            f"on data row {int(empty.nonzero()[0][0]) + 1} (of {len(column)} rows)"
+            for column, empty, path in (
+                (truth, empty_true, true_path),
+                (pred, empty_pred, pred_path),
+            )
+            if empty.any()
+        ]
+        raise click.UsageError(
+            "; ".join(parts) + ". Use --missing drop to leave out those rows, --missing "
+            "category to make 'missing' a label of its own, or fill them in."
+        )
+    if missing == "drop":
+        keep = ~(empty_true | empty_pred)
+        if not keep.any():
+            raise click.UsageError("--missing drop leaves no rows: every row has an empty label.")
+        return truth[keep], pred[keep]
+    return truth.fillna(MISSING_LEVEL), pred.fillna(MISSING_LEVEL)
 
 
 def _default_columns(frame, path, true_column, pred_column):
@@ -98,12 +148,6 @@ def _column(frame, name, path, option):
             f"{path} has no column {name!r}; its columns are "
             f"{', '.join(map(repr, frame.columns))}.",
             param_hint=option,
-        )
-    missing = column.isna().to_numpy().nonzero()[0]
-    if missing.size:
-        raise click.UsageError(
-            f"column {column.name!r} of {path} has {missing.size} empty cell(s), the first on "
-            f"data row {missing[0] + 1}; fill them in or drop those rows."
         )
     return column
 

@@ -16,7 +16,15 @@ information in nats times twice the number of rows.  Its p-value comes from:
     permutation costs the size of the tables, not the number of rows;
 ``"sequential"``
     the same null, drawn in batches until ``h`` null values reach the
-    observed one (Besag & Clifford 1991).
+    observed one (Besag & Clifford 1991);
+``"auto"`` (the default)
+    per query, the adjusted chi-squared law where it fits the counts (the
+    rule of :func:`mistruct.independence._core.asymptotic_fits`) and the
+    exact sequential test where it does not.
+
+A test where no stratum lets both X and Y vary carries no evidence: its
+result says ``independent=None`` and ``no_evidence=True`` and
+:class:`NoEvidenceWarning` is issued, never "independent".
 
 :func:`ci_test` runs one test, :func:`ci_tests` many on one table (encoded
 once), :func:`ci_tests_encoded` many on an already-encoded table (the kernel
@@ -32,13 +40,19 @@ from mistruct.independence._api import (
     ci_tests,
     ci_tests_encoded,
 )
-from mistruct.independence._core import METHODS, CITestResult, LowPowerWarning
+from mistruct.independence._core import (
+    METHODS,
+    CITestResult,
+    LowPowerWarning,
+    NoEvidenceWarning,
+)
 from mistruct.independence.pgmpy_adapter import PgmpyCITest
 
 __all__ = [
     "METHODS",
     "CITestResult",
     "LowPowerWarning",
+    "NoEvidenceWarning",
     "PgmpyCITest",
     "adjust_pvalues",
     "ci_test",

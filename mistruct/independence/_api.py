@@ -10,20 +10,24 @@ import numpy as np
 import pandas as pd
 
 from mistruct.counts import contingency_table, joint_codes, pairwise_counts, stratified_tables
-from mistruct.data import EncodedTable, as_frame, column_kinds, encode, select_columns
+from mistruct.data import EncodedTable, apply_kinds, as_frame, encode, select_columns
 from mistruct.exceptions import (
     ColumnNotFoundError,
     ContinuousDataError,
     InvalidInputError,
 )
 from mistruct.independence._core import (
+    DISCRETE_METHODS,
     CITestResult,
     Strata,
     check_options,
+    content_query,
+    label_key,
     query_rng,
     run_test,
     seed_entropy,
     warn_low_power,
+    warn_no_evidence,
 )
 
 CORRECTIONS = (None, "holm", "bh")
@@ -72,17 +76,36 @@ def _check_query(columns, x, y, given, where=""):
         raise InvalidInputError(f"{where}the conditioning set {list(given)!r} repeats a column.")
 
 
+def _float_columns(frame: pd.DataFrame, columns) -> list:
+    """The continuous columns among ``columns``.
+
+    After :func:`mistruct.data.apply_kinds` the dtypes state the kinds (float:
+    continuous), so this reads the dtype and never reapplies the automatic rule.
+    """
+    types = pd.api.types
+    return [
+        c
+        for c in dict.fromkeys(columns)
+        if not isinstance(frame[c].dtype, pd.CategoricalDtype)
+        and (types.is_float_dtype(frame[c].dtype) or types.is_complex_dtype(frame[c].dtype))
+    ]
+
+
 def _check_discrete(frame: pd.DataFrame, columns):
-    kinds = column_kinds(frame[list(columns)])
-    continuous = [c for c, kind in kinds.items() if kind == "continuous"]
+    continuous = _float_columns(frame, columns)
     if continuous:
         raise ContinuousDataError(
-            f"column(s) {', '.join(repr(c) for c in continuous)} are float (continuous), but "
-            "these conditional independence tests count discrete values; use method='auto' "
-            "or 'knn-permutation' (kNN tests of float columns), or bin them first, e.g. "
-            "data = mistruct.Discretizer(n_bins=5).fit_transform(data), or cast them to int/str "
-            "if their values are categories."
+            f"column(s) {', '.join(repr(c) for c in continuous)} are continuous (float, or "
+            "integer measurements with many levels), but these conditional independence tests "
+            "count discrete values; use method='auto' or 'knn-permutation' (kNN tests of "
+            "numeric columns), pass discrete=[...] if their values are categories, or bin them "
+            "first, e.g. data = mistruct.Discretizer(n_bins=5).fit_transform(data)."
         )
+
+
+def _door(data, discrete, continuous) -> pd.DataFrame:
+    """The user's table with its kinds stated by the dtypes (read once, at the door)."""
+    return apply_kinds(as_frame(data), discrete=discrete, continuous=continuous)
 
 
 @contextlib.contextmanager
@@ -117,13 +140,16 @@ def _canonical(x: int, y: int, given) -> tuple[int, int, tuple]:
     return x, y, tuple(sorted(given))
 
 
-def _run_queries(table, queries, options, entropy, positions, *, progress=False, draw_bar=None):
+def _run_queries(table, queries, options, entropy, labels, *, progress=False, draw_bar=None):
     """Run canonical ``(x, y, given)`` index queries on an encoded table.
 
-    ``positions[i]`` is the position of encoded column ``i`` in the user's
-    data, which keys each query's random stream.  ``progress`` shows a bar
-    over the queries; ``draw_bar`` (a tqdm bar) counts the draws of each.
+    ``labels[i]`` is the user's label of encoded column ``i``: it orients each
+    query and keys its random stream (:func:`content_query`), so the draws
+    depend on the query's content, not on column positions.  ``progress``
+    shows a bar over the queries; ``draw_bar`` (a tqdm bar) counts the draws
+    of each.
     """
+    labels = list(labels)
     # PC's level 0 asks for many unconditional pairs: count them all with one
     # one-hot matrix product instead of one bincount per pair.
     unconditional = [q for q in queries if not q[2]]
@@ -137,11 +163,12 @@ def _run_queries(table, queries, options, entropy, positions, *, progress=False,
     results = []
     with _progress_bar(progress and len(queries) > 1, len(queries), "CI tests") as bar:
         for x, y, given in queries:
-            # Orient by the data's column order, so that a query's tables (and its
-            # draws) are the same whichever entry point and argument order asked.
-            if positions[x] > positions[y]:
+            # Orient by the labels, so that a query's tables (and its draws) are the
+            # same whichever entry point, argument order or column order asked.
+            key = content_query(labels[x], labels[y], tuple(labels[g] for g in given))[3]
+            if label_key(labels[x]) > label_key(labels[y]):
                 x, y = y, x
-            given = tuple(sorted(given, key=lambda g: positions[g]))
+            given = tuple(sorted(given, key=lambda g: label_key(labels[g])))
             if pair_tables is not None and not given:
                 where, counted = pair_tables
                 counts = counted.table(where[x], where[y])[None]
@@ -150,7 +177,6 @@ def _run_queries(table, queries, options, entropy, positions, *, progress=False,
                 )
             else:
                 strata = _strata(table, x, y, given)
-            key = (positions[x], positions[y], *(positions[g] for g in given))
 
             def factory(key=key):
                 return query_rng(entropy, key)
@@ -189,14 +215,17 @@ def _index_query(table: EncodedTable, query, where=""):
 #: Tests of numeric columns, in :mod:`mistruct.knn_independence`.
 CONTINUOUS_METHODS = ("knn-permutation", "gaussian")
 
+def _continuous_test(frame, x, y, given, method, alpha, n_permutations, entropy, return_null,
+                     missing):
+    """``ci_test`` for numeric columns: kNN local permutation or Gaussian partial correlation.
 
-def _continuous_test(data, x, y, given, method, alpha, n_permutations, seed, return_null, missing):
-    """``ci_test`` for numeric columns: kNN local permutation or Gaussian partial correlation."""
+    X and Y are oriented, and the random stream keyed, by the query's labels
+    (:func:`content_query`), so the result depends on neither argument nor
+    column order.
+    """
     from mistruct.knn_independence import gaussian_ci_test, knn_ci_test
 
-    frame = as_frame(data)
-    given = _as_labels(given)
-    _check_query(frame.columns, x, y, given)
+    x, y, given, key = content_query(x, y, given)
     rows = frame[[x, y, *given]]
     if missing == "drop":
         rows = rows.dropna()
@@ -209,18 +238,31 @@ def _continuous_test(data, x, y, given, method, alpha, n_permutations, seed, ret
         z,
         n_permutations=n_permutations,
         alpha=alpha,
-        seed=seed,
+        seed=query_rng(entropy, key),
         return_null=return_null,
     )
 
 
-def _auto_method(data, x, y, given) -> str:
-    """``"knn-permutation"`` if a column of the query is float, else ``"g-test-adjusted"``."""
-    frame = as_frame(data)
-    given = _as_labels(given)
-    _check_query(frame.columns, x, y, given)
-    kinds = column_kinds(frame[[x, y, *given]])
-    return "knn-permutation" if "continuous" in kinds.values() else "g-test-adjusted"
+def _dof_column(dofs):
+    if any(d is None for d in dofs):  # kNN and Gaussian tests have no degrees of freedom
+        return pd.array(dofs, dtype="Int64")
+    return np.array(dofs, dtype=np.int64)
+
+
+def _check_method(method):
+    if isinstance(method, str) and (method in CONTINUOUS_METHODS or method in DISCRETE_METHODS):
+        return method
+    raise InvalidInputError(
+        f"method={method!r} is not a test; use one of "
+        f"{', '.join(repr(m) for m in (*DISCRETE_METHODS, *CONTINUOUS_METHODS))}."
+    )
+
+
+def _query_method(frame, method, columns) -> str:
+    """The test one query runs: ``"auto"`` becomes ``"knn-permutation"`` with a numeric column."""
+    if method == "auto" and _float_columns(frame, columns):
+        return "knn-permutation"
+    return method
 
 
 def ci_test(
@@ -229,15 +271,17 @@ def ci_test(
     y,
     given=(),
     *,
-    method: str = "g-test",
+    method: str = "auto",
     alpha: float = 0.05,
     n_permutations: int = 1000,
     estimator: str = "plugin",
     h: int = 20,
-    seed=None,
+    seed=0,
     return_null: bool = False,
     missing: str = "error",
     progress: bool = False,
+    discrete=None,
+    continuous=None,
 ) -> CITestResult:
     """Test whether columns ``x`` and ``y`` are independent given the columns ``given``.
 
@@ -245,52 +289,74 @@ def ci_test(
     nats).  Its p-value comes from the chi-squared law (``"g-test"``,
     ``"g-test-adjusted"``) or from the exact within-stratum permutation null
     (``"permutation"``, ``"sequential"``), drawn as random tables with the
-    margins of each stratum, never by shuffling rows.
+    margins of each stratum, never by shuffling rows.  The default
+    ``"auto"`` picks, per query, the chi-squared law where it fits and the
+    exact test where it does not.
 
     Parameters
     ----------
     data : DataFrame or 2-D array
-        Discrete columns (integer, bool, category, object or string); never
-        modified.  Columns of an array are labelled ``0 .. p - 1``.
+        Never modified.  Columns of an array are labelled ``0 .. p - 1``.
+        Column kinds follow :func:`mistruct.data.column_kinds` (float and
+        integer measurements continuous; bool, category, string, object and
+        integer codes discrete), overridden by ``discrete`` / ``continuous``.
     x, y : label
         The two columns tested.
     given : label or list of labels, optional
         The conditioning set Z (empty: marginal independence).
-    method : {"g-test", "g-test-adjusted", "permutation", "sequential", \
-"knn-permutation", "gaussian", "auto"}
+    method : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential", \
+"knn-permutation", "gaussian"}
+        ``"auto"`` (default): on a query with a continuous column,
+        ``"knn-permutation"``; otherwise the adjusted G-test where the
+        chi-squared law fits the counts and the exact sequential test
+        (``"permutation"`` when ``h > n_permutations``) where it does not.
+        The rule: the expected excess of G over its degrees of freedom
+        (Williams 1976, summed over strata) must be at most 0.05 standard
+        deviations of the chi-squared law (see
+        :func:`mistruct.independence._core.asymptotic_fits`); it is
+        calibrated by simulation.  ``result.method`` says which test ran and
+        ``result.note`` why.
+
         ``"g-test"``: chi-squared with ``(|X| - 1)(|Y| - 1)|Z|`` degrees of
         freedom, counting the levels of X and Y and the strata of Z that
-        occur in the data.  ``"g-test-adjusted"``: degrees of freedom summed
-        over strata from their non-empty rows and columns only (bnlearn's
-        ``mi-adf``); better calibrated on sparse data.  ``"permutation"``:
-        ``n_permutations`` null tables, p-value ``(1 + #{null >= G}) / (1 +
-        B)``.  ``"sequential"``: Besag-Clifford sequential permutation; stops
-        once ``h`` null values reach G, with p-value ``h / L`` after ``L``
-        draws, else ``(g + 1) / (B + 1)``.  With zero degrees of freedom
-        (every stratum has one non-empty row or column), G is 0 and the
-        p-value is 1 for every method: no evidence against independence is
-        possible.  For numeric (float) columns: ``"knn-permutation"``
+        occur in the data; conservative on sparse strata (it counts degrees
+        of freedom that empty rows and columns cannot use: with 2 rows per
+        stratum it hardly ever rejects), anti-conservative on many thin
+        strata with uniform margins.  ``"g-test-adjusted"``: degrees of
+        freedom summed over strata from their non-empty rows and columns
+        only (bnlearn's ``mi-adf``); anti-conservative on sparse strata
+        (G's small-sample excess over its degrees of freedom adds up over
+        strata: a 4 x 3 test given 1,000 strata of 2 rows rejects a true
+        null almost always at alpha = 0.05).  Both are calibrated only where
+        the counts support the asymptotics; ``result.note`` says when they
+        do not.  ``"permutation"``: ``n_permutations`` null tables, p-value
+        ``(1 + #{null >= G}) / (1 + B)``, exact at any sparsity.
+        ``"sequential"``: Besag-Clifford sequential permutation; stops once
+        ``h`` null values reach G, with p-value ``h / L`` after ``L`` draws,
+        else ``(g + 1) / (B + 1)``; exact at any sparsity.  For numeric
+        columns: ``"knn-permutation"``
         (:func:`mistruct.knn_independence.knn_ci_test`, Frenzel-Pompe CMI with
         Runge's local permutation null) and ``"gaussian"`` (partial
         correlation, Fisher z: :func:`mistruct.knn_independence.gaussian_ci_test`).
-        ``"auto"``: ``"knn-permutation"`` when a column of the query is
-        float (discrete columns then by the discrete metric, as in
-        :func:`mistruct.continuous.mixed_mutual_information`), else
-        ``"g-test-adjusted"``; ``result.method`` says which ran.
     alpha : float, default 0.05
         Significance level of the decision ``independent = pvalue > alpha``.
     n_permutations : int, default 1000
-        Null tables to draw (the most the sequential test draws).
+        Null tables to draw (the most the sequential test draws); at most
+        10**7.
     estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}
         CMI estimator of the permutation statistic (see
         :mod:`mistruct.estimators`); the asymptotic methods need
-        ``"plugin"``.
+        ``"plugin"`` (``"auto"`` with another estimator runs an exact test).
     h : int, default 20
         Besag-Clifford's ``h`` for ``"sequential"``.
-    seed : None, int or numpy.random.Generator
-        Seeds the draws.  With an int, a query gets the same draws whether
-        it runs here, in :func:`ci_tests` or through :class:`PgmpyCITest`,
-        and ``x``, ``y`` can be swapped without changing the result.
+    seed : None, int or numpy.random.Generator, default 0
+        Seeds the draws.  A query's random stream is keyed by the seed and
+        the query's content (the labels of x and y and the set ``given``),
+        so with an int the result is the same whether it runs here, in
+        :func:`ci_tests` or through :class:`PgmpyCITest`, whatever the order
+        of the table's columns, of ``x`` and ``y`` and of ``given``.
+        The default 0 makes results reproducible; ``None`` draws fresh
+        entropy: not reproducible.
     return_null : bool, default False
         Keep the null statistics in ``result.null_distribution``.
     missing : {"error", "drop", "category"}
@@ -298,19 +364,32 @@ def ci_test(
         ``x``, ``y`` or ``given``.
     progress : bool, default False
         Show a progress bar while drawing (after a second).
+    discrete, continuous : list of labels, optional
+        Labels of columns to treat as discrete / continuous, overriding the
+        automatic rule of :func:`mistruct.data.column_kinds` (integer columns
+        with many levels for the rows are continuous measurements).
 
     Returns
     -------
     CITestResult
+        ``independent`` is True, False, or None when the test carries no
+        evidence (no stratum where both X and Y vary and repeat a value: Z
+        determines X or Y, or X or Y is unique within every stratum, e.g.
+        single-row strata); ``no_evidence`` and ``note`` say so.
+        A column constant over all rows is independent of everything:
+        ``independent=True`` with certainty.
 
     Raises
     ------
     ColumnNotFoundError, InvalidInputError, ContinuousDataError, MissingValuesError
         Before any work, for unknown columns, ``x == y``, ``x`` or ``y`` in
-        ``given``, a bad option, float columns or missing values.
+        ``given``, a bad option, continuous columns with a discrete method,
+        or missing values.
 
     Warns
     -----
+    NoEvidenceWarning
+        When the test carries no evidence either way (see Returns).
     LowPowerWarning
         When Z has more possible configurations than there are rows.
 
@@ -322,50 +401,78 @@ def ci_test(
     >>> x = rng.integers(0, 3, 500)
     >>> frame = pd.DataFrame({"x": x, "y": np.where(rng.random(500) < 0.7, x, 0),
     ...                       "z": rng.integers(0, 2, 500)})
-    >>> result = ci_test(frame, "x", "y", given="z")
+    >>> result = ci_test(frame, "x", "y", given="z", method="g-test")
     >>> result.independent, result.dof
     (False, 8)
     >>> result = ci_test(frame, "x", "z", method="permutation", n_permutations=199, seed=1)
     >>> result.independent, result.n_permutations
     (True, 199)
+
+    ``"auto"`` says which test it ran; here the counts are ample for the
+    chi-squared law.
+
+    >>> result = ci_test(frame, "x", "y", given="z")
+    >>> result.method, result.independent
+    ('g-test-adjusted', False)
+
+    When Z determines X there is no evidence either way: not "independent".
+
+    >>> frame["w"] = frame["x"] * 2
+    >>> import warnings
+    >>> from mistruct.independence import NoEvidenceWarning
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", NoEvidenceWarning)
+    ...     result = ci_test(frame, "x", "y", given="w")
+    >>> result.independent, result.no_evidence, result.pvalue
+    (None, True, 1.0)
     """
-    if method == "auto":
-        method = _auto_method(data, x, y, given)
+    _check_method(method)
     if method in CONTINUOUS_METHODS:
-        return _continuous_test(
-            data, x, y, given, method, alpha, n_permutations, seed, return_null, missing
-        )
-    options = check_options(method, alpha, n_permutations, estimator, h, return_null)
-    frame = as_frame(data)
+        options = check_options("permutation", alpha, n_permutations, "plugin", 1, return_null)
+    else:
+        options = check_options(method, alpha, n_permutations, estimator, h, return_null)
+    frame = _door(data, discrete, continuous)
     given = _as_labels(given)
     _check_query(frame.columns, x, y, given)
-    _check_discrete(frame, [x, y, *given])
     entropy = seed_entropy(seed)
     columns = [x, y, *given]
-    table = encode(frame, columns, missing=missing)
-    positions = [int(p) for p in frame.columns.get_indexer(columns)]
-    n_possible = int(np.prod([int(k) for k in table.cardinalities[2:]], dtype=object))
-    if n_possible > table.n_rows:
-        warn_low_power(n_possible, table.n_rows, f"test of {x!r} and {y!r} given {list(given)}")
-    query = _canonical(0, 1, tuple(range(2, len(columns))))
-    show = progress and options.method in ("permutation", "sequential")
-    with _progress_bar(show, options.n_permutations, "permutations") as bar:
-        return _run_queries(table, [query], options, entropy, positions, draw_bar=bar)[0]
+    method = _query_method(frame, method, columns)
+    if method in CONTINUOUS_METHODS:
+        result = _continuous_test(
+            frame, x, y, given, method, alpha, n_permutations, entropy, return_null, missing
+        )
+    else:
+        _check_discrete(frame, columns)
+        table = encode(frame, columns, missing=missing)
+        n_possible = int(np.prod([int(k) for k in table.cardinalities[2:]], dtype=object))
+        if n_possible > table.n_rows:
+            warn_low_power(
+                n_possible, table.n_rows, f"test of {x!r} and {y!r} given {list(given)}"
+            )
+        query = _canonical(0, 1, tuple(range(2, len(columns))))
+        show = progress and options.method in ("auto", "permutation", "sequential")
+        with _progress_bar(show, options.n_permutations, "permutations") as bar:
+            result = _run_queries(table, [query], options, entropy, columns, draw_bar=bar)[0]
+    if result.no_evidence:
+        warn_no_evidence(f"test of {x!r} and {y!r} given {list(given)}", result.note)
+    return result
 
 
 def ci_tests(
     data,
     queries,
     *,
-    method: str = "g-test",
+    method: str = "auto",
     alpha: float = 0.05,
     n_permutations: int = 1000,
     estimator: str = "plugin",
     h: int = 20,
-    seed=None,
+    seed=0,
     correction: str | None = None,
     missing: str = "error",
     progress: bool = False,
+    discrete=None,
+    continuous=None,
 ) -> pd.DataFrame:
     """Run many conditional independence tests on one table, encoding it once.
 
@@ -376,9 +483,14 @@ def ci_tests(
         ``(x, y)`` or ``(x, y, given)``, ``given`` a label or a list of
         labels.
     method, alpha, n_permutations, estimator, h : see :func:`ci_test`
-    seed : None, int or numpy.random.Generator
+        With ``"auto"`` each query gets its own test (the ``method`` column
+        says which ran): kNN where a continuous column is involved, else the
+        adjusted G-test or the sequential test by the rule of
+        :func:`ci_test`.
+    seed : None, int or numpy.random.Generator, default 0
         Each query draws from its own stream derived from ``seed`` and the
-        query, so a row is the same as :func:`ci_test` with the same seed.
+        query's content, so a row is the same as :func:`ci_test` with the
+        same seed.
     correction : {None, "holm", "bh"}
         Adjust the p-values for multiple testing: Holm's step-down
         (family-wise error) or Benjamini-Hochberg (false discovery rate).
@@ -388,13 +500,26 @@ def ci_tests(
         queries use, so all tests see the same rows.
     progress : bool, default False
         Progress bar over the queries (after a second).
+    discrete, continuous : list of labels, optional
+        Labels of columns to treat as discrete / continuous, overriding the
+        automatic rule of :func:`mistruct.data.column_kinds` (integer columns
+        with many levels for the rows are continuous measurements).
 
     Returns
     -------
     DataFrame
         One row per query: ``x``, ``y``, ``given`` (a tuple), ``statistic``,
         ``cmi``, ``dof``, ``pvalue``, ``pvalue_adjusted`` (with a
-        correction), ``independent``, ``n_permutations``.
+        correction), ``independent`` (True, False, or None for a test
+        without evidence), ``no_evidence``, ``method`` (the test that ran)
+        and ``n_permutations``.
+
+    Warns
+    -----
+    NoEvidenceWarning
+        Once, naming the first query without evidence and the count.
+    LowPowerWarning
+        Once, when some query's Z has more configurations than rows.
 
     Examples
     --------
@@ -404,18 +529,25 @@ def ci_tests(
     >>> c = b ^ (rng.random(400) < 0.1)
     >>> frame = pd.DataFrame({"a": a, "b": b, "c": c})
     >>> out = ci_tests(frame, [("a", "b"), ("a", "c"), ("a", "c", "b")], correction="holm")
-    >>> out[["x", "y", "given", "dof", "independent"]]
-       x  y given  dof  independent
-    0  a  b    ()    1        False
-    1  a  c    ()    1        False
-    2  a  c  (b,)    2         True
+    >>> out[["x", "y", "given", "dof", "independent", "method"]]
+       x  y given  dof independent           method
+    0  a  b    ()    1       False  g-test-adjusted
+    1  a  c    ()    1       False  g-test-adjusted
+    2  a  c  (b,)    2        True       sequential
+
+    In the third query ``a`` is rare within each level of ``b``, so the
+    chi-squared law does not fit and ``"auto"`` ran the exact test.
     """
-    options = check_options(method, alpha, n_permutations, estimator, h, False)
+    _check_method(method)
+    if method in CONTINUOUS_METHODS:
+        options = check_options("permutation", alpha, n_permutations, "plugin", 1, False)
+    else:
+        options = check_options(method, alpha, n_permutations, estimator, h, False)
     if correction not in CORRECTIONS:
         raise InvalidInputError(
             f"correction={correction!r} is not an option; use None, 'holm' or 'bh'."
         )
-    frame = as_frame(data)
+    frame = _door(data, discrete, continuous)
     if isinstance(queries, (str, bytes)) or not isinstance(queries, Iterable):
         raise InvalidInputError(
             "queries must be a list of (x, y) or (x, y, given) tuples, "
@@ -435,30 +567,58 @@ def ci_tests(
     entropy = seed_entropy(seed)
     columns = list(dict.fromkeys(c for q in parsed for c in (q[0], q[1], *q[2])))
     header = ["x", "y", "given", "statistic", "cmi", "dof", "pvalue"]
-    header += (["pvalue_adjusted"] if correction else []) + ["independent", "n_permutations"]
+    header += ["pvalue_adjusted"] if correction else []
+    header += ["independent", "no_evidence", "method", "n_permutations"]
     if not parsed:
         return pd.DataFrame(columns=header)
-    _check_discrete(frame, columns)
-    table = encode(select_columns(frame, columns), missing=missing)
-    where = {c: i for i, c in enumerate(columns)}
-    positions = [int(p) for p in frame.columns.get_indexer(columns)]
-    cards = table.cardinalities
-    sparse = []
-    index_queries = []
-    for x, y, given in parsed:
-        g = tuple(where[c] for c in given)
-        index_queries.append(_canonical(where[x], where[y], g))
-        n_possible = int(np.prod([int(cards[i]) for i in g], dtype=object))
-        if n_possible > table.n_rows:
-            sparse.append(((x, y, list(given)), n_possible))
-    if sparse:
-        (first, n_possible) = sparse[0]
-        warn_low_power(
-            n_possible,
-            table.n_rows,
-            f"{len(sparse)} of {len(parsed)} queries (first: {first})",
+    kinds = [_query_method(frame, method, (x, y, *g)) for x, y, g in parsed]
+    discrete_rows = [i for i, m in enumerate(kinds) if m not in CONTINUOUS_METHODS]
+    discrete_columns = list(
+        dict.fromkeys(c for i in discrete_rows for c in (parsed[i][0], parsed[i][1], *parsed[i][2]))
+    )
+    _check_discrete(frame, discrete_columns)
+    if missing == "drop":
+        # Every test sees the same rows, whichever kind it is.
+        frame = frame.loc[frame[columns].notna().all(axis=1)]
+    results = [None] * len(parsed)
+    for i, m in enumerate(kinds):
+        if m in CONTINUOUS_METHODS:
+            x, y, given = parsed[i]
+            results[i] = _continuous_test(
+                frame, x, y, given, m, alpha, n_permutations, entropy, False, missing
+            )
+    if discrete_rows:
+        table = encode(select_columns(frame, discrete_columns), missing=missing)
+        where = {c: i for i, c in enumerate(discrete_columns)}
+        cards = table.cardinalities
+        sparse = []
+        index_queries = []
+        for i in discrete_rows:
+            x, y, given = parsed[i]
+            g = tuple(where[c] for c in given)
+            index_queries.append(_canonical(where[x], where[y], g))
+            n_possible = int(np.prod([int(cards[j]) for j in g], dtype=object))
+            if n_possible > table.n_rows:
+                sparse.append(((x, y, list(given)), n_possible))
+        if sparse:
+            (first, n_possible) = sparse[0]
+            warn_low_power(
+                n_possible,
+                table.n_rows,
+                f"{len(sparse)} of {len(parsed)} queries (first: {first})",
+            )
+        outcomes = _run_queries(
+            table, index_queries, options, entropy, discrete_columns, progress=progress
         )
-    results = _run_queries(table, index_queries, options, entropy, positions, progress=progress)
+        for i, outcome in zip(discrete_rows, outcomes, strict=True):
+            results[i] = outcome
+    silent = [i for i, r in enumerate(results) if r.no_evidence]
+    if silent:
+        x, y, given = parsed[silent[0]]
+        warn_no_evidence(
+            f"{len(silent)} of {len(parsed)} queries (first: {(x, y, list(given))})",
+            results[silent[0]].note,
+        )
     out = pd.DataFrame(
         {
             "x": [q[0] for q in parsed],
@@ -466,17 +626,24 @@ def ci_tests(
             "given": [tuple(q[2]) for q in parsed],
             "statistic": [r.statistic for r in results],
             "cmi": [r.cmi for r in results],
-            "dof": np.array([r.dof for r in results], dtype=np.int64),
+            "dof": _dof_column([r.dof for r in results]),
             "pvalue": [r.pvalue for r in results],
         }
     )
+    decided = out["pvalue"]
     if correction:
         out["pvalue_adjusted"] = adjust_pvalues(out["pvalue"].to_numpy(), correction)
-        out["independent"] = out["pvalue_adjusted"] > options.alpha
-    else:
-        out["independent"] = out["pvalue"] > options.alpha
+        decided = out["pvalue_adjusted"]
+    no_evidence = [r.no_evidence for r in results]
+    decisions = [
+        None if silent else bool(p > options.alpha)
+        for p, silent in zip(decided, no_evidence, strict=True)
+    ]
+    out["independent"] = pd.Series(decisions, dtype=object)
+    out["no_evidence"] = no_evidence
+    out["method"] = [r.method for r in results]
     out["n_permutations"] = np.array([r.n_permutations for r in results], dtype=np.int64)
-    out.attrs.update(method=options.method, alpha=options.alpha, correction=correction)
+    out.attrs.update(method=method, alpha=options.alpha, correction=correction)
     return out
 
 
@@ -486,7 +653,7 @@ def ci_test_encoded(
     y: int,
     given=(),
     *,
-    method: str = "g-test",
+    method: str = "auto",
     alpha: float = 0.05,
     n_permutations: int = 1000,
     estimator: str = "plugin",
@@ -497,7 +664,9 @@ def ci_test_encoded(
     """One test on an already-encoded table, columns by index (no re-encoding).
 
     Same options as :func:`ci_test`.  With an int ``seed`` the draws are
-    those :func:`ci_test` makes when the table's columns are the data's.
+    those :func:`ci_test` makes on the same columns: a query's random stream
+    is keyed by the labels of its columns (``table.names``), not by their
+    indices.
 
     Examples
     --------
@@ -523,7 +692,7 @@ def ci_tests_encoded(
     table: EncodedTable,
     queries,
     *,
-    method: str = "g-test",
+    method: str = "auto",
     alpha: float = 0.05,
     n_permutations: int = 1000,
     estimator: str = "plugin",
@@ -542,7 +711,7 @@ def ci_tests_encoded(
         ``(x, y)`` or ``(x, y, given)`` with column *indices* of ``table``;
         ``given`` an index or a sequence of indices.
     method, alpha, n_permutations, estimator, h, return_null : see :func:`ci_test`
-    seed : None, int or numpy.random.Generator
+    seed : None, int or numpy.random.Generator, default 0
         Each query draws from a stream keyed by ``seed`` and the query
         (order-free: a PC run gives the same answers in any order).
     progress : bool, default False
@@ -559,7 +728,10 @@ def ci_tests_encoded(
     >>> from mistruct.data import encode
     >>> table = encode(pd.DataFrame({"a": [0, 1] * 50, "b": [0, 1] * 50, "c": [0, 0, 1, 1] * 25}))
     >>> [r.independent for r in ci_tests_encoded(table, [(0, 1), (0, 2), (0, 2, [1])])]
-    [False, True, True]
+    [False, True, None]
+
+    Given ``b`` (equal to ``a``) no stratum lets ``a`` vary: no evidence either
+    way, so ``independent`` is None.
     """
     if not isinstance(table, EncodedTable):
         raise InvalidInputError(
@@ -573,14 +745,13 @@ def ci_tests_encoded(
         _index_query(table, q, f"query {number} ({q!r}): ") for number, q in enumerate(queries)
     ]
     entropy = seed_entropy(seed)
-    positions = list(range(table.n_columns))
-    return _run_queries(table, index_queries, options, entropy, positions, progress=progress)
+    return _run_queries(table, index_queries, options, entropy, table.names, progress=progress)
 
 
 def ci_test_from_table(
     table,
     *,
-    method: str = "g-test",
+    method: str = "auto",
     alpha: float = 0.05,
     n_permutations: int = 1000,
     estimator: str = "plugin",
@@ -590,7 +761,10 @@ def ci_test_from_table(
 ) -> CITestResult:
     """Test X ⟂ Y | Z from a table of counts with axes (X, Y, Z1, Z2, ...).
 
-    A 2-D table tests marginal independence of its rows and columns.
+    A 2-D table tests marginal independence of its rows and columns.  The
+    options are those of :func:`ci_test` (``method="auto"`` by default: the
+    adjusted G-test where the chi-squared law fits the counts, the exact
+    sequential test where it does not).
 
     Examples
     --------
@@ -626,6 +800,26 @@ def ci_test_from_table(
 def adjust_pvalues(pvalues, method: str = "holm") -> np.ndarray:
     """Multiple-testing adjusted p-values: Holm (FWER) or Benjamini-Hochberg (FDR).
 
+    Parameters
+    ----------
+    pvalues : 1-D array-like of float
+        P-values, each in [0, 1]; NaN is refused (drop the tests that have
+        none first), as are values outside [0, 1] and arrays of more than
+        one dimension (flatten them first, e.g. ``np.ravel``, and reshape
+        the result).
+    method : {"holm", "bh"}
+
+    Returns
+    -------
+    ndarray
+        Adjusted p-values, in the order of ``pvalues``, at most 1.
+
+    Raises
+    ------
+    InvalidInputError
+        For a bad ``method``, a non-numeric, NaN or out-of-range p-value,
+        or an array that is not 1-D.
+
     Examples
     --------
     >>> adjust_pvalues([0.01, 0.04, 0.03], "holm").round(3).tolist()
@@ -633,9 +827,31 @@ def adjust_pvalues(pvalues, method: str = "holm") -> np.ndarray:
     >>> adjust_pvalues([0.01, 0.04, 0.03], "bh").round(3).tolist()
     [0.03, 0.04, 0.04]
     """
-    p = np.asarray(pvalues, dtype=float)
-    if method not in ("holm", "bh"):
+    if not isinstance(method, str) or method not in ("holm", "bh"):
         raise InvalidInputError(f"method={method!r} is not an option; use 'holm' or 'bh'.")
+    try:
+        p = np.array(pvalues, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidInputError(
+            "pvalues must be a 1-D list or array of numbers in [0, 1], got "
+            f"{type(pvalues).__name__} with non-numeric values."
+        ) from None
+    if p.ndim != 1:
+        raise InvalidInputError(
+            f"pvalues must be 1-D, got an array of shape {p.shape}; adjust one family of tests "
+            "at a time, or flatten it (np.ravel) and reshape the result."
+        )
+    if np.isnan(p).any():
+        raise InvalidInputError(
+            f"pvalues contains NaN at position(s) {np.flatnonzero(np.isnan(p))[:10].tolist()}; "
+            "drop the tests that have no p-value first."
+        )
+    bad = (p < 0) | (p > 1)
+    if bad.any():
+        raise InvalidInputError(
+            f"pvalues must lie in [0, 1]; got {p[bad][:5].tolist()} at position(s) "
+            f"{np.flatnonzero(bad)[:10].tolist()}."
+        )
     m = p.size
     if m == 0:
         return p.copy()

@@ -14,16 +14,15 @@ Nothing here imports pgmpy: the adapter only has to be callable.
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import threading
 
-from mistruct.data import as_frame, encode
+from mistruct.data import encode
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
 from mistruct.independence._core import (
     CITestResult,
     check_options,
-    no_evidence,
-    query_rng,
-    run_test,
+    decide,
     seed_entropy,
 )
 
@@ -41,19 +40,21 @@ class PgmpyCITest:
     Parameters
     ----------
     data : DataFrame
-        The table PC is fitted on; never modified.  Float columns need one of
-        the methods for them (below).
-    method : {"g-test", "g-test-adjusted", "permutation", "sequential", "auto", \
+        The table PC is fitted on; never modified.  Continuous columns (float,
+        or integer measurements by :func:`mistruct.data.column_kinds`) need
+        one of the methods for them (below).
+    method : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential", \
 "knn-permutation", "gaussian"}
-        See :func:`mistruct.ci_test`.  On a table with float columns,
+        See :func:`mistruct.ci_test`.  On a table with continuous columns,
         ``"auto"`` runs the kNN local-permutation test on every query with a
         float column (``knn_permutations`` surrogates) and the adjusted
         G-test on the others; ``"knn-permutation"`` the same with the exact
         permutation test on the others; ``"gaussian"`` partial correlation
-        (numeric columns).  On a discrete table ``"auto"`` is
-        ``"g-test-adjusted"``.
+        (numeric columns).  On a discrete table ``"auto"`` picks per query
+        the adjusted G-test or the exact sequential test, as
+        :func:`mistruct.ci_test` does.
     n_permutations, estimator, h : see :func:`mistruct.ci_test`
-    seed : None, int or numpy.random.Generator
+    seed : None, int or numpy.random.Generator, default 0
         Each query draws from a stream keyed by the seed and the query, so a
         PC run is reproducible whatever order or thread the tests run in.
     missing : {"error", "drop", "category"}
@@ -62,15 +63,21 @@ class PgmpyCITest:
         Keep each query's result.
     knn_permutations : int, default 200
         Surrogates of each kNN test.
+    discrete, continuous : list of labels, optional
+        Labels of columns to treat as discrete / continuous, overriding the
+        automatic rule of :func:`mistruct.data.column_kinds`.
 
     Attributes
     ----------
     statistic_, p_value_, effect_size_, dof_ : float
         Of the latest call made by the calling thread (pgmpy reads them after
-        a call); ``effect_size_`` is the CMI in bits.
+        a call); ``effect_size_`` is the CMI in bits.  ``p_value_`` is always
+        the computed p-value, also for a test without evidence (where it is
+        1 while the call returns False).
     result_ : CITestResult
         The latest result, with ``alpha`` and ``independent`` for the
-        significance level of that call.
+        significance level of that call (``independent`` is None for a test
+        without evidence).
 
     Notes
     -----
@@ -78,6 +85,16 @@ class PgmpyCITest:
     across threads.  The cache is guarded by a lock and the ``*_`` attributes
     are per thread.  The decision is ``p_value > significance_level`` (pgmpy's
     own tests use ``>=``; the two differ only on exact ties).
+
+    pgmpy's protocol has two answers only.  A test without evidence (no
+    stratum where both X and Y vary: Z determines one of them) is answered
+    "dependent" (False), so PC keeps the edge rather than delete it on no
+    evidence; its ``p_value_`` stays the computed one (1) and
+    ``result_.no_evidence`` is True.  A column constant over all rows is
+    independent of everything: every call with it answers True.
+
+    A query's random stream is keyed by the seed and the query's labels, so
+    the answers do not depend on the order of the table's columns.
 
     Examples
     --------
@@ -89,6 +106,14 @@ class PgmpyCITest:
     >>> test("tub", "either", [], significance_level=0.01), round(test.p_value_, 6)
     (False, 0.0)
 
+    ``either`` is ``tub`` or ``lung``: given both, it cannot vary, so that
+    test has no evidence and answers False with the computed p-value 1.
+
+    >>> test("either", "xray", ["tub", "lung"], significance_level=0.01), test.p_value_
+    (False, 1.0)
+    >>> test.result_.no_evidence, test.result_.independent
+    (True, None)
+
     With pgmpy's PC (see docs/independence.md)::
 
         from pgmpy.causal_discovery import PC
@@ -99,33 +124,37 @@ class PgmpyCITest:
     def __init__(
         self,
         data,
-        method: str = "g-test",
+        method: str = "auto",
         *,
         n_permutations: int = 1000,
         estimator: str = "plugin",
         h: int = 20,
-        seed=None,
+        seed=0,
         missing: str = "error",
         cache: bool = True,
         knn_permutations: int = 200,
+        discrete=None,
+        continuous=None,
     ):
-        from mistruct.independence._api import _check_discrete
+        from mistruct.independence._api import _check_discrete, _door, _float_columns
         from mistruct.independence._by_kind import (
             NUMERIC_TEST_METHODS,
             check_knn_permutations,
             check_method,
             check_test_fits,
             discrete_method,
-            has_float_columns,
         )
 
         check_method(method)
         stand_in = "g-test" if method == "gaussian" else discrete_method(method)
+        if method == "auto":
+            stand_in = "auto"  # the per-query choice of mistruct.ci_test
         self._options = check_options(stand_in, 0.05, n_permutations, estimator, h, False)
         self.knn_permutations = check_knn_permutations(knn_permutations)
-        frame = as_frame(data)
+        frame = _door(data, discrete, continuous)
         self._frame = None
-        if method == "gaussian" or (method in NUMERIC_TEST_METHODS and has_float_columns(frame)):
+        floats = _float_columns(frame, frame.columns)
+        if method == "gaussian" or (method in NUMERIC_TEST_METHODS and floats):
             # Tests chosen by the columns of each query (kNN where a float column is involved).
             from mistruct.structure.chow_liu import _numeric_rows
 
@@ -182,9 +211,10 @@ class PgmpyCITest:
         A test with no informative stratum (Z determines X or Y, so G = 0
         whatever the truth) returns False: no evidence of independence, so
         PC keeps the edge, as :func:`mistruct.structure.pc.pc_skeleton` does.
+        A constant X or Y returns True (independent of everything).
         """
         result = self.test(X, Y, Z, significance_level)
-        return result.independent and not no_evidence(result)
+        return result.independent is True
 
     def run_test(self, X, Y, Z=()):
         """Run the test and return ``(statistic, p_value)`` (pgmpy's ``run_test``)."""
@@ -193,9 +223,14 @@ class PgmpyCITest:
 
     def test(self, X, Y, Z=(), significance_level: float = 0.05) -> CITestResult:
         """The full :class:`CITestResult` of one query."""
-        if not 0 < significance_level < 1:
+        if (
+            isinstance(significance_level, bool)
+            or not isinstance(significance_level, numbers.Real)
+            or not 0 < significance_level < 1
+        ):
             raise InvalidInputError(
-                f"significance_level must be strictly between 0 and 1, got {significance_level!r}."
+                "significance_level must be a number strictly between 0 and 1, got "
+                f"{significance_level!r} (e.g. 0.05, not the string '0.05')."
             )
         key = self._key(X, Y, Z)
         result = self._cache.get(key) if self.cache else None
@@ -207,7 +242,7 @@ class PgmpyCITest:
         result = dataclasses.replace(
             result,
             alpha=float(significance_level),
-            independent=bool(result.pvalue > significance_level),
+            independent=decide(result, significance_level),
         )
         self._local.result = result
         self._latest = result
@@ -238,7 +273,7 @@ class PgmpyCITest:
         return self._table.n_rows if self._table is not None else len(self._frame)
 
     def _compute(self, key):
-        from mistruct.independence._api import _strata
+        from mistruct.independence._api import _run_queries
 
         x, y, given = key
         if self._frame is not None:
@@ -256,9 +291,8 @@ class PgmpyCITest:
                 seed=self._entropy,
                 early_stop=False,
             )[0]
-        strata = _strata(self._table, x, y, given)
-        entropy = self._entropy
-        return run_test(strata, self._options, lambda: query_rng(entropy, (x, y, *given)))
+        # Oriented and seeded by the labels, as mistruct.ci_test does.
+        return _run_queries(self._table, [key], self._options, self._entropy, self._names)[0]
 
     # ------------------------------------------------------------ latest result
 

@@ -21,10 +21,14 @@ import numpy as np
 
 from mistruct.exceptions import InvalidInputError
 from mistruct.structure.chow_liu import (
+    DEFAULT_SEED,
     _check_alpha,
+    _check_common,
+    _check_missing,
+    _check_seed,
+    _door,
     _mi_state,
-    _select,
-    check_structure_estimator,
+    _name_ranks,
     uses_numeric_estimator,
 )
 
@@ -34,6 +38,9 @@ TOLERANCE_TYPES = ("additive", "multiplicative")
 
 #: Elements of the (chunk, p, p) array of triangle minima built at a time.
 _TRIANGLE_BLOCK = 2**24
+
+#: Cells of the stack of random tables drawn at a time for the permutation null.
+_NULL_BLOCK = 2**22
 
 
 def _dpi_keep(mi: np.ndarray, present: np.ndarray, tolerance: float, kind: str) -> np.ndarray:
@@ -63,8 +70,10 @@ def permutation_mi_threshold(
     alpha: float = 0.05,
     n_permutations: int = 1000,
     columns=None,
+    discrete=None,
+    continuous=None,
     missing: str = "error",
-    seed=None,
+    seed=DEFAULT_SEED,
 ) -> float:
     """MI threshold (bits) from a permutation null, as ARACNE's global threshold.
 
@@ -88,9 +97,10 @@ def permutation_mi_threshold(
     alpha : float, default 0.05
     n_permutations : int, default 1000
         Number of permuted pairs.
-    columns, missing
-        As in :func:`aracne`.
-    seed : int or numpy.random.Generator, optional
+    columns, discrete, continuous, missing
+        As in :func:`aracne`; the columns must be discrete.
+    seed : int, numpy.random.Generator or None, default 0
+        The fixed default makes the threshold reproducible; ``None`` does not.
 
     Returns
     -------
@@ -106,13 +116,19 @@ def permutation_mi_threshold(
     """
     alpha = _check_alpha(alpha)
     _check_n_permutations(n_permutations)
-    frame = _select(data, columns)
+    _check_missing(missing)
+    seed = _check_seed(seed)
+    frame = _door(data, columns=columns, discrete=discrete, continuous=continuous)
     state = _mi_state(frame, estimator="plugin", missing=missing)
     return _permutation_threshold(state, alpha, n_permutations, seed)
 
 
 def _check_n_permutations(n_permutations):
-    if not isinstance(n_permutations, (int, np.integer)) or n_permutations < 1:
+    if (
+        isinstance(n_permutations, (bool, np.bool_))
+        or not isinstance(n_permutations, (int, np.integer))
+        or n_permutations < 1
+    ):
         raise InvalidInputError(
             f"n_permutations must be a positive integer, got {n_permutations!r}."
         )
@@ -126,20 +142,50 @@ def _permutation_threshold(state, alpha: float, n_permutations: int, seed) -> fl
     if p < 2:
         return 0.0
     n = state.counts.n_rows
+    # Pairs are drawn among the columns in sorted-label order (and visited in that order),
+    # so the threshold does not depend on the order of the columns.
+    by_rank = np.argsort(_name_ranks(state.names))
     first = rng.integers(0, p, size=n_permutations)
     second = (first + rng.integers(1, p, size=n_permutations)) % p  # never equal to first
     pairs, draws = np.unique(np.stack([first, second], axis=1), axis=0, return_counts=True)
     null = []
-    for (i, j), count in zip(pairs, draws, strict=True):
+    for (a, b), count in zip(pairs, draws, strict=True):
+        i, j = by_rank[a], by_rank[b]
         rows = state.counts.marginal(int(i))
         cols = state.counts.marginal(int(j))
         rows, cols = rows[rows > 0], cols[cols > 0]
+        count = int(count)
         if len(rows) < 2 or len(cols) < 2:
-            null.extend([0.0] * int(count))
-            continue
-        tables = random_table(rows, cols, seed=rng).rvs(size=int(count))
-        null.extend(_plugin_mi_bits(tables, rows, cols, n))
+            null.extend([0.0] * count)
+        elif len(rows) * len(cols) > n:
+            # A dense table would outgrow the rows: permute the rows instead (memory
+            # linear in the rows, whatever the number of levels; same null distribution).
+            null.extend(_permuted_mi_bits(state, int(i), int(j), count, rng))
+        else:
+            sampler = random_table(rows, cols, seed=rng)
+            batch = max(1, _NULL_BLOCK // (len(rows) * len(cols)))
+            for start in range(0, count, batch):
+                size = min(batch, count - start)
+                null.extend(_plugin_mi_bits(sampler.rvs(size=size), rows, cols, n))
     return float(np.quantile(np.asarray(null), 1 - alpha))
+
+
+def _permuted_mi_bits(state, i: int, j: int, count: int, rng) -> list:
+    """Plug-in MI (bits) of column i against ``count`` row permutations of column j."""
+    x = state.table.codes[:, i].astype(np.int64)
+    y = state.table.codes[:, j].astype(np.int64)
+    n = len(x)
+    n_x = np.bincount(x).astype(float)
+    n_y = np.bincount(y).astype(float)
+    k_y = int(state.table.cardinalities[j])
+    values = []
+    for _ in range(count):
+        permuted = y[rng.permutation(n)]
+        cells, counts = np.unique(x * k_y + permuted, return_counts=True)
+        counts = counts.astype(float)
+        ratio = counts * n / (n_x[cells // k_y] * n_y[cells % k_y])
+        values.append(max(float(np.sum(counts * np.log(ratio))) / n / np.log(2.0), 0.0))
+    return values
 
 
 def _plugin_mi_bits(tables: np.ndarray, rows, cols, n: int) -> np.ndarray:
@@ -160,8 +206,11 @@ def aracne(
     n_permutations: int = 1000,
     estimator: str = "auto",
     columns=None,
+    exclude=None,
+    discrete=None,
+    continuous=None,
     missing: str = "error",
-    seed=None,
+    seed=DEFAULT_SEED,
     chunk_size: int = 4096,
     k: int = 3,
 ) -> nx.Graph:
@@ -170,30 +219,40 @@ def aracne(
     Parameters
     ----------
     data : DataFrame or 2-D array
-        Float columns are continuous, the others discrete.  Never modified.
+        Continuous columns (see ``discrete``, ``continuous``) take the kNN
+        estimators, the others are discrete.  Never modified.
     tolerance : float, default 0.0
         Additive: in bits, ``>= 0``.  Multiplicative: a fraction in ``[0, 1)``
         (the original ARACNE used 0.0 to 0.15).  0 removes the weakest edge
         of every triangle whose three MIs are not tied.
     tolerance_type : {"additive", "multiplicative"}, default "additive"
         See the module documentation.
-    mi_threshold : None, float or "permutation"
+    mi_threshold : None, float >= 0 or "permutation"
         Candidate edges are the pairs with MI above this many bits.  ``None``:
         every pair with MI > 0.  ``"permutation"``: the threshold of
         :func:`permutation_mi_threshold` (``alpha``, ``n_permutations``,
         ``seed``).  Triangles are formed from candidate edges only, as in the
         original ARACNE.  ``"permutation"`` needs discrete columns.
-    alpha : float, default 0.05
-        For ``mi_threshold="permutation"``.
-    n_permutations : int, default 1000
-        For ``mi_threshold="permutation"``.
+    alpha : float in (0, 1), default 0.05
+        For ``mi_threshold="permutation"`` (checked whatever the threshold).
+    n_permutations : int >= 1, default 1000
+        For ``mi_threshold="permutation"`` (checked whatever the threshold).
     estimator : str, default "auto"
         MI estimator, as in :func:`~mistruct.structure.chow_liu_tree`: the
         plug-in on discrete columns, kNN estimators with float columns.
     columns : list, optional
+        Columns to use (all by default).
+    exclude : list, optional
+        Columns to leave out, such as an ID column.
+    discrete, continuous : list of column labels, optional
+        Labels of columns to treat as discrete / continuous, overriding the
+        automatic rule of :func:`mistruct.data.column_kinds` (float columns
+        and integer columns with many levels for the rows, such as
+        measurements, are continuous; the others discrete).
     missing : {"error", "drop", "category"}
-    seed : int or numpy.random.Generator, optional
-        For ``mi_threshold="permutation"`` and the KSG tie noise.
+    seed : int, numpy.random.Generator or None, default 0
+        For ``mi_threshold="permutation"`` and the kNN tie noise.  The fixed
+        default makes the network reproducible; ``None`` does not.
     chunk_size : int, default 4096
         Rows per counting product.
     k : int, default 3
@@ -206,6 +265,13 @@ def aracne(
         (bits).  Graph attributes: ``method`` (``"aracne"``), ``tolerance``,
         ``tolerance_type``, ``mi_threshold`` (the number used, bits),
         ``estimator``, ``n_rows``.
+
+    Warns
+    -----
+    IDColumnWarning
+        A column looks like a row identifier
+        (:func:`mistruct.data.near_unique_columns`).  Leave it out with
+        ``exclude``.
 
     Notes
     -----
@@ -225,12 +291,16 @@ def aracne(
     >>> sorted(aracne(pd.DataFrame({"a": a, "b": b, "c": c})).edges())
     [('a', 'b'), ('b', 'c')]
     """
-    if tolerance_type not in TOLERANCE_TYPES:
+    if not isinstance(tolerance_type, str) or tolerance_type not in TOLERANCE_TYPES:
         raise InvalidInputError(
             f"tolerance_type={tolerance_type!r} is not an option; use 'additive' or "
             "'multiplicative'."
         )
-    if not isinstance(tolerance, (int, float, np.floating)) or not np.isfinite(tolerance):
+    if (
+        isinstance(tolerance, (bool, np.bool_))
+        or not isinstance(tolerance, (int, float, np.integer, np.floating))
+        or not np.isfinite(tolerance)
+    ):
         raise InvalidInputError(f"tolerance must be a number, got {tolerance!r}.")
     if tolerance < 0 or (tolerance_type == "multiplicative" and tolerance >= 1):
         allowed = ">= 0 (bits)" if tolerance_type == "additive" else "in [0, 1)"
@@ -238,27 +308,44 @@ def aracne(
             f"tolerance={tolerance!r} is out of range: a {tolerance_type} tolerance must be "
             f"{allowed}."
         )
+    # Every option is checked, used or not: a wrong value is a mistake either way.
+    alpha = _check_alpha(alpha)
+    _check_n_permutations(n_permutations)
     if isinstance(mi_threshold, str):
         if mi_threshold != "permutation":
             raise InvalidInputError(
                 f"mi_threshold={mi_threshold!r} is not an option; use None, a number of bits "
                 "or 'permutation'."
             )
-        alpha = _check_alpha(alpha)
-        _check_n_permutations(n_permutations)
     elif mi_threshold is not None and (
-        not isinstance(mi_threshold, (int, float, np.floating)) or not np.isfinite(mi_threshold)
+        isinstance(mi_threshold, (bool, np.bool_))
+        or not isinstance(mi_threshold, (int, float, np.integer, np.floating))
+        or not np.isfinite(mi_threshold)
     ):
         raise InvalidInputError(
             f"mi_threshold must be None, a number of bits or 'permutation', got {mi_threshold!r}."
         )
-    check_structure_estimator(estimator)
-    frame = _select(data, columns)
+    elif mi_threshold is not None and mi_threshold < 0:
+        raise InvalidInputError(
+            f"mi_threshold={mi_threshold!r} is negative; MI is never below 0 bits, so give a "
+            "threshold >= 0 (None keeps every pair with MI > 0)."
+        )
+    seed = _check_common(
+        estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
+    )
+    frame = _door(
+        data,
+        columns=columns,
+        exclude=exclude,
+        discrete=discrete,
+        continuous=continuous,
+        learner="ARACNE network",
+    )
     if mi_threshold == "permutation" and uses_numeric_estimator(frame, estimator):
         raise InvalidInputError(
             "mi_threshold='permutation' draws the null from contingency tables, so it needs "
-            "discrete columns and a discrete estimator; with float columns give a threshold "
-            "in bits, or discretize them first (mistruct.Discretizer)."
+            "discrete columns and a discrete estimator; with continuous columns give a "
+            "threshold in bits, or discretize them first (mistruct.Discretizer)."
         )
     state = _mi_state(
         frame, estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed

@@ -10,15 +10,25 @@ read once whatever the number of columns.
 Tie-breaking
 ------------
 Kruskal's algorithm considers the pairs in one total order: by decreasing MI,
-then by the sorted order of the column names (the pair whose smaller name
-sorts first wins, then the pair whose larger name sorts first).  The MI
-matrix is symmetrized so each pair's value does not depend on where its
-columns sit in the table.  Together these make the tree independent of the
-order of the columns, ties included.
+then by the sorted order of the column labels
+(numbers by value, then text, then any other label, NaN included; the pair
+whose smaller label sorts first wins, then the pair whose larger label sorts
+first).  The MI matrix is symmetrized so each pair's value does not depend on
+where its columns sit in the table.  Together these make the tree
+independent of the order of the columns, ties included.
+
+Labels and seeds
+----------------
+The learners work on column positions and put the labels on at the end, so
+any label works, NaN (which is not equal to itself) included.  Every learner
+that draws (kNN tie noise, permutation tests) takes ``seed``, which defaults
+to :data:`DEFAULT_SEED` (0): results are reproducible unless ``seed=None``
+is asked for.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import networkx as nx
@@ -26,22 +36,28 @@ import numpy as np
 import pandas as pd
 
 from mistruct.continuous import mutual_information_auto
-from mistruct.counts import PairwiseCounts, pairwise_counts
+from mistruct.counts import PairwiseCounts, check_chunk_size, pairwise_counts
 from mistruct.data import (
     MISSING_POLICIES,
     EncodedTable,
+    apply_kinds,
     as_frame,
     column_kinds,
     encode,
+    near_unique_columns,
     select_columns,
 )
 from mistruct.estimators import ESTIMATORS
-from mistruct.exceptions import ColumnNotFoundError, InvalidInputError, MissingValuesError
+from mistruct.exceptions import (
+    ColumnNotFoundError,
+    IDColumnWarning,
+    InvalidInputError,
+    MissingValuesError,
+)
 from mistruct.independence._by_kind import STRUCTURE_TEST_METHODS
 from mistruct.information import (
     NUMERIC_MATRIX_ESTIMATORS,
     _mi_matrix_nats,
-    mutual_information_from_table,
     mutual_information_matrix,
 )
 
@@ -93,8 +109,163 @@ def _select(data, columns, what: str = "data") -> pd.DataFrame:
     return select_columns(as_frame(data, what=what), columns, what=what)
 
 
+#: Seed of every learner when none is given: results are reproducible by default.
+DEFAULT_SEED = 0
+
+
+def _check_seed(seed):
+    """``seed`` if numpy can seed a generator with it, else a clear error (before any work)."""
+    if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise InvalidInputError(
+            f"seed must be a non-negative integer, a numpy.random.Generator or None, "
+            f"got {seed!r} of type {type(seed).__name__}."
+        )
+    if seed < 0:
+        raise InvalidInputError(f"seed must be a non-negative integer, got {seed}.")
+    return seed
+
+
+def _check_positive_int(value, name: str, what: str = "") -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InvalidInputError(f"{name} must be a positive integer{what}, got {value!r}.")
+    return int(value)
+
+
+def _check_missing(missing):
+    if not isinstance(missing, str) or missing not in MISSING_POLICIES:
+        raise InvalidInputError(
+            f"missing={missing!r} is not an option; use one of {', '.join(MISSING_POLICIES)}."
+        )
+    return missing
+
+
+def _check_bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidInputError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def _check_common(*, estimator, missing, chunk_size, k, seed):
+    """The options every learner shares, checked before any work."""
+    check_structure_estimator(estimator)
+    _check_missing(missing)
+    check_chunk_size(chunk_size)
+    _check_positive_int(k, "k", " (neighbour rank of the kNN estimators)")
+    return _check_seed(seed)
+
+
+def _label_list(labels, name: str) -> list:
+    """``labels`` (one label or a list of them) as a list."""
+    if labels is None:
+        return []
+    if (
+        isinstance(labels, (str, bytes, tuple))
+        or np.isscalar(labels)
+        or not hasattr(labels, "__iter__")
+    ):
+        return [labels]
+    return list(labels)
+
+
+def _door(
+    data,
+    *,
+    columns=None,
+    exclude=None,
+    discrete=None,
+    continuous=None,
+    keep=(),
+    learner=None,
+    what: str = "data",
+) -> pd.DataFrame:
+    """The table a learner works on: read, selected, ID columns reported, kinds applied.
+
+    This is the one place a learner reads its table: columns are selected
+    (``columns``, then ``exclude``), ID-like columns are warned about
+    (``learner`` names the learner; ``None`` skips the check) and
+    :func:`mistruct.data.apply_kinds` fixes every column's kind in its dtype
+    (float = continuous), so nothing below decides kinds again.  ``keep``
+    lists labels that ``exclude`` may not remove.
+    """
+    frame = select_columns(as_frame(data, what=what), columns, what=what)
+    dropped = _label_list(exclude, "exclude")
+    if dropped:
+        absent = [label for label in dropped if label not in frame.columns]
+        if absent:
+            raise ColumnNotFoundError(
+                f"exclude names column(s) {', '.join(map(repr, absent))} that are not in the "
+                f"{what}; available columns: {', '.join(map(repr, frame.columns[:20]))}"
+                f"{' ...' if frame.shape[1] > 20 else ''}"
+            )
+        kept = [label for label in keep if label in dropped]
+        if kept:
+            raise InvalidInputError(
+                f"exclude names {kept[0]!r}, which this learner needs (it is the class or the "
+                "root); leave it out of exclude."
+            )
+        gone = {frame.columns.get_loc(label) for label in dropped}
+        frame = frame.iloc[:, [j for j in range(frame.shape[1]) if j not in gone]]
+        if frame.shape[1] == 0:
+            raise InvalidInputError(f"exclude leaves no column of the {what} to learn from.")
+    if learner is not None:
+        _warn_id_columns(frame, learner)
+    applied = apply_kinds(frame, discrete=discrete, continuous=continuous, what=what)
+    # apply_kinds leaves an integer column named in discrete= as integers, which a rule
+    # applied further down (the kNN estimators', the tests') could call continuous again:
+    # as a category it stays discrete everywhere.
+    forced = [
+        label
+        for label in _label_list(discrete, "discrete")
+        if pd.api.types.is_integer_dtype(applied[label].dtype)
+    ]
+    if forced:
+        applied = applied.copy()  # the caller's frame is never modified
+        for label in forced:
+            applied.isetitem(applied.columns.get_loc(label), applied[label].astype("category"))
+    return applied
+
+
+def _warn_id_columns(frame: pd.DataFrame, learner: str):
+    """An :class:`~mistruct.exceptions.IDColumnWarning` for ID-like columns, before learning.
+
+    A column with a distinct value in (nearly) every row has the largest MI
+    with every other column (I(ID; X) = H(X)), so it would become the hub
+    of a star that says nothing about the data.
+    """
+    ids = near_unique_columns(frame)
+    if not ids:
+        return
+    described = ", ".join(
+        f"{label!r} ({frame[label].nunique(dropna=True)} distinct values)" for label in ids
+    )
+    warnings.warn(
+        IDColumnWarning(
+            f"column(s) {described} in {len(frame)} rows look like row identifiers: an ID "
+            f"column carries all the information of every other column and becomes a hub of "
+            f"the {learner}. Leave it out with exclude=[{', '.join(map(repr, ids))}] (or the "
+            "columns= list)."
+        ),
+        stacklevel=4,  # the user's call of the learner (learner -> _door -> here)
+    )
+
+
+def _position(frame: pd.DataFrame, name, role: str) -> int:
+    """Position of column ``name`` (NaN labels included), or a clear error."""
+    _check_column(frame, name, role)
+    location = frame.columns.get_loc(name)
+    if not isinstance(location, (int, np.integer)):  # pragma: no cover - labels are unique
+        raise InvalidInputError(f"{role}={name!r} matches more than one column.")
+    return int(location)
+
+
 def _check_column(frame: pd.DataFrame, name, role: str):
-    if name not in frame.columns:
+    try:
+        present = name in frame.columns
+    except TypeError:  # an unhashable label
+        present = False
+    if not present:
         available = ", ".join(repr(c) for c in frame.columns[:20])
         more = " ..." if frame.shape[1] > 20 else ""
         raise ColumnNotFoundError(
@@ -117,12 +288,18 @@ def check_structure_estimator(estimator) -> str:
 def uses_numeric_estimator(frame: pd.DataFrame, estimator: str) -> bool:
     """Whether ``estimator`` on ``frame`` takes the numeric (kNN / Gaussian) path.
 
-    ``"auto"`` does when a column is float; ``"ksg"``, ``"mixed"`` and
-    ``"gaussian"`` always do; the discrete estimators never do.
+    ``"auto"`` does when a column is continuous (float, once
+    :func:`mistruct.data.apply_kinds` has run at the door); ``"ksg"``,
+    ``"mixed"`` and ``"gaussian"`` always do; the discrete estimators never do.
     """
     if estimator == "auto":
-        return "continuous" in column_kinds(frame).values()
+        return any(_is_float(frame.iloc[:, j]) for j in range(frame.shape[1]))
     return estimator in NUMERIC_ESTIMATORS
+
+
+def _is_float(series: pd.Series) -> bool:
+    dtype = series.dtype
+    return not isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_float_dtype(dtype)
 
 
 def _numeric_rows(frame: pd.DataFrame, missing: str) -> pd.DataFrame:
@@ -167,7 +344,9 @@ def _mi_state(
             counts=counts,
         )
     frame = _numeric_rows(frame, missing)
-    matrix = mutual_information_matrix(frame, estimator=estimator, base=np.e, k=k, seed=seed)
+    matrix = mutual_information_matrix(
+        _pinned(frame, estimator), estimator=estimator, base=np.e, k=k, seed=seed
+    )
     return _MIState(
         names=tuple(frame.columns),
         n_rows=len(frame),
@@ -177,71 +356,132 @@ def _mi_state(
     )
 
 
+def _pinned(frame: pd.DataFrame, estimator: str) -> pd.DataFrame:
+    """``frame`` with its integer and bool columns as categories, for ``estimator="auto"``.
+
+    The kinds were fixed at the door (integer columns left are discrete);
+    as categories they stay discrete in the estimators below whatever rule
+    those apply, e.g. to a column forced discrete, or to the fewer rows of a
+    class.  Other estimators take every column as it is.
+    """
+    if estimator != "auto":
+        return frame
+    pinned = [
+        j
+        for j in range(frame.shape[1])
+        if pd.api.types.is_integer_dtype(frame.iloc[:, j].dtype)
+        or pd.api.types.is_bool_dtype(frame.iloc[:, j].dtype)
+    ]
+    if not pinned:
+        return frame
+    frame = frame.copy()  # the caller's frame is never modified
+    for j in pinned:
+        frame.isetitem(j, frame.iloc[:, j].astype("category"))
+    return frame
+
+
 def _symmetrize(matrix: np.ndarray) -> np.ndarray:
     # M[i, j] and M[j, i] sum the same cells in a different order; their mean is the
     # same float whatever the column order, which makes every result order-free.
     return (matrix + matrix.T) / 2
 
 
+def _sort_key(label):
+    """A total order over labels of any types (NaN and None included).
+
+    Numbers order by value, strings by text; other types, NaN and None come
+    after them, by type name and text.  Used only to break ties, so that the
+    result does not depend on where a column sits in the table.
+    """
+    if isinstance(label, (bool, np.bool_)):
+        return (2, "bool", str(label), 0.0)
+    # NaN is the one number not equal to itself; it goes with the other labels.
+    if isinstance(label, (int, float, np.integer, np.floating)) and label == label:
+        return (0, "", "", label)
+    if isinstance(label, str):
+        return (1, "", label, 0.0)
+    return (2, type(label).__name__, str(label), 0.0)
+
+
 def _name_ranks(names) -> np.ndarray:
-    """Rank of each name in sorted order (mixed types sort by type name, then text)."""
-    positions = range(len(names))
-    try:
-        order = sorted(positions, key=lambda j: names[j])
-    except TypeError:
-        order = sorted(positions, key=lambda j: (type(names[j]).__name__, str(names[j])))
+    """Rank of each label in the order of :func:`_sort_key` (ties: position, never met)."""
+    order = sorted(range(len(names)), key=lambda j: (_sort_key(names[j]), j))
     ranks = np.empty(len(names), dtype=np.int64)
     ranks[order] = np.arange(len(names))
     return ranks
 
 
-def _maximum_spanning_tree(weights: np.ndarray, names) -> nx.Graph:
-    """Maximum spanning tree of a complete graph, ties broken by column names.
+def _spanning_pairs(weights: np.ndarray, names) -> list:
+    """Maximum spanning tree of a complete graph as (i, j) position pairs.
 
-    Every pair gets an edge, even with weight 0, so every column is a node of
-    the (connected) tree.
+    Kruskal's algorithm on column positions (labels such as NaN, which is
+    not equal to itself, never reach a dictionary or a union-find), the pairs
+    taken by decreasing weight, ties broken by the sorted labels: the pair
+    whose smaller label sorts first wins, then the pair whose larger label
+    sorts first.
     """
     p = len(names)
-    tree = nx.Graph()
-    tree.add_nodes_from(names)
     if p < 2:
-        return tree
+        return []
     ranks = _name_ranks(names)
     rows, cols = np.triu_indices(p, k=1)
     low = np.minimum(ranks[rows], ranks[cols])
     high = np.maximum(ranks[rows], ranks[cols])
-    order = np.lexsort((high, low, -weights[rows, cols]))
-    complete = nx.Graph()
-    complete.add_nodes_from(names)
-    n_pairs = len(order)
-    # Kruskal on unique ranks = Kruskal in exactly our order, whatever networkx does with ties.
-    complete.add_edges_from(
-        (names[rows[e]], names[cols[e]], {"_rank": n_pairs - position})
-        for position, e in enumerate(order)
-    )
-    for u, v in nx.maximum_spanning_edges(complete, weight="_rank", data=False):
-        tree.add_edge(u, v)
-    return tree
+    # Exact weights: the matrix is symmetrized, so a pair's value is the same float
+    # whatever the column order, and the tree keeps the exact maximum-spanning property
+    # (a Chow-Liu tree never shows a negative DPI slack, not even by a rounding error).
+    key = np.nan_to_num(weights[rows, cols], nan=-np.inf)
+    order = np.lexsort((high, low, -key))
+    parent = np.arange(p)
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    pairs = []
+    for e in order:
+        i, j = int(rows[e]), int(cols[e])
+        a, b = find(i), find(j)
+        if a != b:
+            parent[a] = b
+            pairs.append((i, j))
+            if len(pairs) == p - 1:
+                break
+    return pairs
 
 
-def _orient(undirected: nx.Graph, roots_by_preference, names) -> tuple[nx.DiGraph, list]:
-    """Direct every component away from its root.
+def _orient(pairs, p: int, roots_by_preference) -> tuple[list, list]:
+    """Direct every component of the (i, j) position pairs away from its root.
 
-    The root of a component is the first node of ``roots_by_preference`` in it
-    (the requested root first, then the columns in table order).
+    The root of a component is the first position of ``roots_by_preference``
+    in it.  Returns the directed (parent, child) pairs in breadth-first order
+    and the roots.
     """
-    directed = nx.DiGraph()
-    directed.add_nodes_from(names)
-    seen, roots = set(), []
+    undirected = nx.Graph()
+    undirected.add_nodes_from(range(p))
+    undirected.add_edges_from(pairs)
+    seen, roots, directed = set(), [], []
     for candidate in roots_by_preference:
         if candidate in seen:
             continue
         roots.append(candidate)
-        component = nx.node_connected_component(undirected, candidate)
-        seen |= component
-        for u, v in nx.bfs_edges(undirected, candidate):
-            directed.add_edge(u, v, **undirected.edges[u, v])
+        seen |= nx.node_connected_component(undirected, candidate)
+        directed.extend(nx.bfs_edges(undirected, candidate))
     return directed, roots
+
+
+def _labelled(directed_pairs, names, attributes) -> nx.DiGraph:
+    """A DiGraph on the labels: every column a node, ``attributes[(i, j)]`` on each edge.
+
+    ``attributes`` is keyed by the sorted position pair.
+    """
+    graph = nx.DiGraph()
+    graph.add_nodes_from(names)
+    for u, v in directed_pairs:
+        graph.add_edge(names[u], names[v], **attributes[(min(u, v), max(u, v))])
+    return graph
 
 
 def _check_alpha(alpha):
@@ -349,17 +589,21 @@ def chow_liu_tree(
     root=None,
     estimator: str = "auto",
     columns=None,
+    exclude=None,
+    discrete=None,
+    continuous=None,
     missing: str = "error",
     chunk_size: int = 4096,
     k: int = 3,
-    seed=None,
+    seed=DEFAULT_SEED,
 ) -> nx.DiGraph:
     """Chow-Liu tree: the maximum spanning tree of the mutual information matrix.
 
     Parameters
     ----------
     data : DataFrame or 2-D array
-        Float columns are continuous, the others discrete.  Never modified.
+        Continuous columns (see ``discrete``, ``continuous``) take the kNN
+        estimators, the others are discrete.  Never modified.
     root : column label, optional
         The node the edges point away from; by default the first column.
         The undirected tree does not depend on it.
@@ -367,39 +611,53 @@ def chow_liu_tree(
 "ksg", "mixed", "gaussian"}
         MI estimator for the edge weights.  ``"auto"``: the plug-in on a
         table of discrete columns (all pairs from one count, see
-        :mod:`mistruct.estimators` for the other discrete ones); with float
-        columns, KSG for pairs of float columns, Gao et al. for mixed pairs
-        and the plug-in for discrete pairs
+        :mod:`mistruct.estimators` for the other discrete ones); with
+        continuous columns, KSG for pairs of continuous columns, Gao et
+        al. for mixed pairs and the plug-in for discrete pairs
         (:func:`mistruct.continuous.knn_mutual_information_matrix`).
         ``"ksg"``, ``"mixed"``, ``"gaussian"``: that estimator for every
         pair (see :func:`mistruct.mutual_information_matrix`).
     columns : list, optional
         Columns to use (all by default).
+    exclude : list, optional
+        Columns to leave out, such as an ID column.
+    discrete, continuous : list of column labels, optional
+        Labels of columns to treat as discrete / continuous, overriding the
+        automatic rule of :func:`mistruct.data.column_kinds` (float columns
+        and integer columns with many levels for the rows, such as
+        measurements, are continuous; the others discrete).
     missing : {"error", "drop", "category"}
         Handling of NaN/None; ``"drop"`` drops every row with a missing value.
     chunk_size : int, default 4096
         Rows per matrix product when counting (bounds memory).
     k : int, default 3
         Neighbour rank of the kNN estimators.
-    seed : None, int or numpy.random.Generator
-        Seeds the tie noise of the KSG estimator.
+    seed : int, numpy.random.Generator or None, default 0
+        Seeds the tie-breaking noise of the kNN estimators.  The fixed
+        default makes the tree reproducible; ``None`` draws fresh entropy
+        (not reproducible).
 
     Returns
     -------
     networkx.DiGraph
         A spanning tree: every column is a node, even one independent of all
-        others (it hangs on the tree by an edge of MI 0; use
-        :func:`chow_liu_forest` to cut such edges).  Edge attributes:
-        ``mi`` and ``weight``, both the mutual information in bits.
-        Graph attributes: ``method`` (``"chow-liu"``), ``root``,
-        ``estimator`` (what ran: ``"plugin"`` for ``"auto"`` on discrete
-        columns), ``n_rows``.
+        others.  Edge attributes ``mi`` and ``weight`` (bits).  Graph
+        attributes: ``method`` (``"chow-liu"``), ``root``, ``estimator``,
+        ``n_rows``.
+
+    Warns
+    -----
+    IDColumnWarning
+        A column looks like a row identifier
+        (:func:`mistruct.data.near_unique_columns`): it would be the hub of
+        a star.  Leave it out with ``exclude``.
 
     Notes
     -----
-    Ties between pairs of equal MI are broken by the sorted order of the
-    column names (see the module documentation), so the tree does not
-    depend on the order of the columns.
+    Ties (pairs with equal MI) are broken by the sorted column labels, so the
+    tree does not depend on the order of the columns.  Any hashable label
+    works, NaN included: the tree is built on column positions and labelled
+    at the end.
 
     Examples
     --------
@@ -420,31 +678,46 @@ def chow_liu_tree(
     >>> x = rng.standard_normal(1000)
     >>> mixed = pd.DataFrame({"x": x, "y": x + rng.standard_normal(1000),
     ...                       "sign": np.where(x > 0, "+", "-")})
-    >>> sorted(chow_liu_tree(mixed, seed=0).to_undirected().edges())
+    >>> sorted(chow_liu_tree(mixed).to_undirected().edges())
     [('x', 'sign'), ('x', 'y')]
     """
-    check_structure_estimator(estimator)
-    frame = _select(data, columns)
-    if root is not None:
-        _check_column(frame, root, "root")
+    seed = _check_common(
+        estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
+    )
+    frame = _door(
+        data,
+        columns=columns,
+        exclude=exclude,
+        discrete=discrete,
+        continuous=continuous,
+        keep=() if root is None else (root,),
+        learner="Chow-Liu tree",
+    )
+    root_at = 0 if root is None else _position(frame, root, "root")
     state = _mi_state(
         frame, estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
     )
-    return _tree_from_state(state, root=root)
-
-
-def _tree_from_state(state: _MIState, *, root) -> nx.DiGraph:
-    names = state.names
-    mi_bits = state.mi_bits()
-    undirected = _maximum_spanning_tree(mi_bits, names)
-    index = {name: j for j, name in enumerate(names)}
-    for u, v in undirected.edges():
-        value = float(mi_bits[index[u], index[v]])
-        undirected.edges[u, v].update(mi=value, weight=value)
-    root = names[0] if root is None else root
-    tree, _ = _orient(undirected, [root, *names], names)
-    tree.graph.update(method="chow-liu", root=root, estimator=state.estimator, n_rows=state.n_rows)
+    pairs, attributes = _tree_pairs(state)
+    directed, _ = _orient(pairs, len(state.names), [root_at, *range(len(state.names))])
+    tree = _labelled(directed, state.names, attributes)
+    tree.graph.update(
+        method="chow-liu",
+        root=state.names[root_at],
+        estimator=state.estimator,
+        n_rows=state.n_rows,
+    )
     return tree
+
+
+def _tree_pairs(state: _MIState) -> tuple[list, dict]:
+    """The spanning tree's position pairs and each one's ``mi`` / ``weight`` (bits)."""
+    mi_bits = state.mi_bits()
+    pairs = _spanning_pairs(mi_bits, state.names)
+    attributes = {}
+    for i, j in pairs:
+        value = float(mi_bits[i, j])
+        attributes[(min(i, j), max(i, j))] = {"mi": value, "weight": value}
+    return pairs, attributes
 
 
 def chow_liu_forest(
@@ -455,9 +728,12 @@ def chow_liu_forest(
     root=None,
     estimator: str = "auto",
     columns=None,
+    exclude=None,
+    discrete=None,
+    continuous=None,
     missing: str = "error",
     n_permutations: int = 1000,
-    seed=None,
+    seed=DEFAULT_SEED,
     progress: bool = False,
     chunk_size: int = 4096,
     k: int = 3,
@@ -487,9 +763,10 @@ def chow_liu_forest(
         one batch on the encoded table).  ``"auto"``: ``"g-test"`` on an
         edge between discrete columns, the kNN permutation test
         (:func:`mistruct.knn_independence.knn_ci_test`, ``knn_permutations``
-        surrogates) on an edge with a float column; ``"knn-permutation"``
-        the same with ``"permutation"`` between discrete columns;
-        ``"gaussian"``: correlation test on every edge (numeric columns).
+        surrogates) on an edge with a continuous column;
+        ``"knn-permutation"`` the same with ``"permutation"`` between
+        discrete columns; ``"gaussian"``: correlation test on every edge
+        (numeric columns).
     root : column label, optional
         Root of the component that holds it (default: the first column);
         every other component is directed away from its first column in
@@ -498,16 +775,17 @@ def chow_liu_forest(
         MI estimator for the tree's edge weights (as in
         :func:`chow_liu_tree`).  The asymptotic tests always use the plug-in
         MI, for which G has its χ² distribution.
-    columns, missing, chunk_size, k
+    columns, exclude, discrete, continuous, missing, chunk_size, k
         As in :func:`chow_liu_tree`.
-    knn_permutations : int, default 200
-        Surrogates of each kNN test.
     n_permutations : int, default 1000
         Permutations per edge for the permutation tests.
-    seed : int or numpy.random.Generator, optional
-        For the permutation tests.
+    seed : int, numpy.random.Generator or None, default 0
+        For the permutation tests and the kNN tie noise; the fixed default
+        makes the forest reproducible, ``None`` does not.
     progress : bool, default False
         Progress bar over the permutation tests.
+    knn_permutations : int, default 200
+        Surrogates of each kNN test.
 
     Returns
     -------
@@ -518,6 +796,11 @@ def chow_liu_forest(
         ``method`` (``"chow-liu-forest"``), ``root``, ``roots`` (one per
         component), ``alpha``, ``test``, ``estimator``, ``n_rows`` and
         ``removed``: the dropped tree edges as ``(u, v, pvalue)`` tuples.
+
+    Warns
+    -----
+    IDColumnWarning
+        As in :func:`chow_liu_tree`.
 
     Examples
     --------
@@ -530,26 +813,41 @@ def chow_liu_forest(
     True
     """
     alpha = _check_alpha(alpha)
-    if test not in FOREST_TESTS:
+    if not isinstance(test, str) or test not in FOREST_TESTS:
         raise InvalidInputError(
             f"test={test!r} is not an option; use one of {', '.join(map(repr, FOREST_TESTS))}."
         )
-    check_structure_estimator(estimator)
-    frame = _select(data, columns)
-    if root is not None:
-        _check_column(frame, root, "root")
+    seed = _check_common(
+        estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
+    )
+    _check_positive_int(n_permutations, "n_permutations")
+    _check_bool(progress, "progress")
+    frame = _door(
+        data,
+        columns=columns,
+        exclude=exclude,
+        discrete=discrete,
+        continuous=continuous,
+        keep=() if root is None else (root,),
+        learner="Chow-Liu forest",
+    )
+    root_at = 0 if root is None else _position(frame, root, "root")
     _check_forest_test(frame, test, knn_permutations)
     state = _mi_state(
         frame, estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
     )
-    tree = _tree_from_state(state, root=root)
     names = state.names
-    index = {name: j for j, name in enumerate(names)}
-    edges = list(tree.edges())
+    pairs, attributes = _tree_pairs(state)
+    pairs = [(min(i, j), max(i, j)) for i, j in pairs]
     if state.numeric or test == "gaussian":
+        tested = _numeric_rows(frame, missing) if state.frame is None else state.frame
+        # Tests address columns by label and key their random streams by the labels' sorted
+        # order: the labels' ranks stand in for them, safe for any label (NaN included) and
+        # sorted the same way.
+        ranks = _name_ranks(names)
         results = _tests_by_kind(
-            _numeric_rows(frame, missing) if state.frame is None else state.frame,
-            edges,
+            tested.set_axis(ranks, axis=1),
+            [(int(ranks[i]), int(ranks[j])) for i, j in pairs],
             test=test,
             alpha=alpha,
             n_permutations=n_permutations,
@@ -557,11 +855,11 @@ def chow_liu_forest(
             seed=seed,
         )
     elif test in ("auto", "g-test", "g-test-adjusted"):
-        results = _g_pvalues(state, [(index[u], index[v]) for u, v in edges])
+        results = _g_pvalues(state, pairs)
     else:
         results = _ci_results(
             state,
-            [(index[u], index[v], ()) for u, v in edges],
+            [(i, j, ()) for i, j in pairs],
             method="permutation" if test == "knn-permutation" else test,
             alpha=alpha,
             n_permutations=n_permutations,
@@ -569,27 +867,26 @@ def chow_liu_forest(
             seed=seed,
             progress=progress,
         )
-    undirected = nx.Graph()
-    undirected.add_nodes_from(names)
-    removed = []
-    for (u, v), row in zip(edges, results.itertuples(index=False), strict=True):
-        attributes = dict(tree.edges[u, v])
-        attributes.update(statistic=float(row.statistic), pvalue=float(row.pvalue), dof=row.dof)
+    kept, removed = [], []
+    for (i, j), row in zip(pairs, results.itertuples(index=False), strict=True):
+        attributes[(i, j)].update(
+            statistic=float(row.statistic), pvalue=float(row.pvalue), dof=row.dof
+        )
         if row.pvalue <= alpha:
-            undirected.add_edge(u, v, **attributes)
+            kept.append((i, j))
         else:
-            removed.append((u, v, float(row.pvalue)))
-    root = names[0] if root is None else root
-    forest, roots = _orient(undirected, [root, *names], names)
+            removed.append((i, j, float(row.pvalue)))
+    directed, roots = _orient(kept, len(names), [root_at, *range(len(names))])
+    forest = _labelled(directed, names, attributes)
     forest.graph.update(
         method="chow-liu-forest",
-        root=root,
-        roots=roots,
+        root=names[root_at],
+        roots=[names[r] for r in roots],
         alpha=alpha,
         test=test,
         estimator=state.estimator,
         n_rows=state.n_rows,
-        removed=removed,
+        removed=[(names[i], names[j], p) for i, j, p in removed],
     )
     return forest
 
@@ -601,10 +898,13 @@ def tan(
     root=None,
     estimator: str = "auto",
     columns=None,
+    exclude=None,
+    discrete=None,
+    continuous=None,
     missing: str = "error",
     chunk_size: int = 4096,
     k: int = 3,
-    seed=None,
+    seed=DEFAULT_SEED,
 ) -> nx.DiGraph:
     """Tree-augmented naive Bayes (Friedman, Geiger & Goldszmidt 1997).
 
@@ -612,26 +912,29 @@ def tan(
     mutual information I(Xi; Xj | C), plus an edge from the class to every
     feature.
 
-    The conditional MI of every pair comes from one all-pairs count per
-    class: the rows of each class go through
-    :func:`mistruct.counts.pairwise_counts` and the per-class MI matrices
-    are averaged with weights P(C = c), i.e.
-    ``I(Xi; Xj | C) = sum_c P(c) I(Xi; Xj | C = c)``.  With an estimator
-    other than the plug-in, it is applied within each class.  Float
-    features take the kNN estimators within each class the same way (the
-    class must be discrete, with more than ``k + 1`` rows per class); the
-    MI of the class and a float feature then comes from Gao et al.'s mixed
-    estimator.
+    The conditional MI of every pair comes from all-pairs counts
+    (:func:`mistruct.counts.pairwise_counts`), one count per class: the
+    per-class MI matrices are averaged with weights P(C = c), i.e.
+    ``I(Xi; Xj | C) = sum_c P(c) I(Xi; Xj | C = c)``.  With the plug-in
+    estimator and more classes times feature levels than rows, one count of
+    the features paired with the class (each feature's observed (level,
+    class) combinations) gives the same numbers, with memory and time
+    linear in the rows whatever the number of classes.
+    Continuous features take the kNN estimators within each class the same
+    way (the class must be discrete, with more than ``k + 1`` rows per
+    class); the MI of the class and a continuous feature then comes from
+    Gao et al.'s mixed estimator.
 
     Parameters
     ----------
     data : DataFrame or 2-D array
     class_column : column label
         The class variable; it is the parent of every feature and never the
-        root of the feature tree.
+        root of the feature tree.  An integer class column is discrete
+        whatever its number of levels (unless named in ``continuous``).
     root : column label, optional
         Root of the feature tree (default: the first feature column).
-    estimator, columns, missing, chunk_size, k, seed
+    estimator, columns, exclude, discrete, continuous, missing, chunk_size, k, seed
         As in :func:`chow_liu_tree`; ``columns`` lists the features (the
         class column is added if it is not among them).
 
@@ -642,6 +945,11 @@ def tan(
         edges carry ``cmi`` = I(Xi; Xj | C) (bits).  Both carry ``weight``
         (the same number).  Graph attributes: ``method`` (``"tan"``),
         ``root``, ``class_column``, ``estimator``, ``n_rows``.
+
+    Warns
+    -----
+    IDColumnWarning
+        As in :func:`chow_liu_tree`.
 
     Examples
     --------
@@ -663,97 +971,188 @@ def tan(
     >>> y = rng.standard_normal(600) + (label == "a")
     >>> table = pd.DataFrame({"label": label, "y": y, "z": y + rng.standard_normal(600),
     ...                       "w": rng.standard_normal(600)})
-    >>> model = tan(table, "label", root="y", seed=0)
+    >>> model = tan(table, "label", root="y")
     >>> model.has_edge("y", "z"), model.graph["estimator"]
     (True, 'auto')
     """
-    check_structure_estimator(estimator)
-    frame = as_frame(data)
-    _check_column(frame, class_column, "class_column")
+    seed = _check_common(
+        estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
+    )
+    raw = as_frame(data)
+    _check_column(raw, class_column, "class_column")
     if columns is not None:
-        columns = [columns] if np.isscalar(columns) else list(columns)
+        columns = _label_list(columns, "columns")
         if class_column not in columns:
             columns = [*columns, class_column]
-    frame = _select(frame, columns)
-    features = [c for c in frame.columns if c != class_column]
+    forced = _label_list(discrete, "discrete")
+    series = raw[class_column]
+    if (
+        class_column not in forced
+        and class_column not in _label_list(continuous, "continuous")
+        and not _is_float(series)
+    ):
+        # A class is a label: an integer class with many levels stays discrete.
+        forced = [*forced, class_column]
+    frame = _door(
+        raw,
+        columns=columns,
+        exclude=exclude,
+        discrete=forced or None,
+        continuous=continuous,
+        keep=(class_column,) if root is None else (class_column, root),
+        learner="TAN",
+    )
+    c = _position(frame, class_column, "class_column")
+    features = [j for j in range(frame.shape[1]) if j != c]
     if not features:
         raise InvalidInputError("tan needs at least one feature column besides the class.")
+    root_at = features[0]
     if root is not None:
-        _check_column(frame, root, "root")
-        if root == class_column:
+        root_at = _position(frame, root, "root")
+        if root_at == c:
             raise InvalidInputError(
                 f"root={root!r} is the class column; the root must be a feature "
                 "(the class is the parent of every feature already)."
             )
     if uses_numeric_estimator(frame, estimator):
-        return _numeric_tan(frame, class_column, features, root, estimator, missing, k, seed)
+        return _numeric_tan(frame, c, features, root_at, estimator, missing, k, seed)
     estimator = "plugin" if estimator == "auto" else estimator
     table = encode(frame, missing=missing)
-    c = table.names.index(class_column)
-    f = [table.names.index(name) for name in features]
-    class_codes = table.codes[:, c].astype(np.int64)
-    feature_codes = table.codes[:, f]
-    feature_cards = table.cardinalities[f]
     n = table.n_rows
-    order = np.argsort(class_codes, kind="stable")
-    sorted_codes = feature_codes[order]
-    class_sizes = np.bincount(class_codes, minlength=int(table.cardinalities[c]))
-    bounds = np.concatenate([[0], np.cumsum(class_sizes)])
-    p = len(f)
-    cmi = np.zeros((p, p))
-    by_class = np.zeros((len(class_sizes), int(feature_cards.sum())), dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(feature_cards)])
-    for k, size in enumerate(class_sizes):
-        if size == 0:
-            continue
-        stratum = sorted_codes[bounds[k] : bounds[k + 1]]
-        counts = pairwise_counts(stratum, feature_cards, chunk_size=chunk_size)
-        cmi += (size / n) * _symmetrize(_mi_matrix_nats(counts, estimator))
-        for j in range(p):
-            by_class[k, offsets[j] : offsets[j + 1]] = counts.marginal(j)
-    class_mi = [
-        mutual_information_from_table(
-            by_class[:, offsets[j] : offsets[j + 1]], base=2, estimator=estimator
+    codes, cards = table.codes, table.cardinalities
+    # I(C; Xi) for every feature, from one all-pairs count of the class and the features.
+    with_class = pairwise_counts(
+        codes[:, [c, *features]], cards[[c, *features]], chunk_size=chunk_size
+    )
+    class_mi = _symmetrize(_mi_matrix_nats(with_class, estimator))[0, 1:] / _LN2
+    n_classes = int(cards[c])
+    if estimator == "plugin" and n_classes * int(cards[features].sum()) > n:
+        # Many classes: one count per class would cost classes x levels; the folded
+        # count stays linear in the rows.  Few classes: the per-class counts are smaller.
+        cmi = _plugin_cmi_given(codes[:, features], cards[features], codes[:, c], chunk_size)
+    else:
+        cmi = _per_class_cmi(
+            codes[:, features], cards[features], codes[:, c], n_classes, estimator, chunk_size
         )
-        for j in range(p)
-    ]
-    root = features[0] if root is None else root
-    model = _tan_graph(features, cmi / _LN2, class_column, class_mi, root, table.names)
+    model = _tan_graph(features, cmi / _LN2, c, class_mi, root_at, table.names)
     model.graph.update(
-        method="tan", root=root, class_column=class_column, estimator=estimator, n_rows=n
+        method="tan",
+        root=table.names[root_at],
+        class_column=table.names[c],
+        estimator=estimator,
+        n_rows=n,
     )
     return model
 
 
-def _tan_graph(features, cmi_bits, class_column, class_mi_bits, root, names) -> nx.DiGraph:
-    """The TAN model: class -> every feature, and the feature tree of the conditional MI."""
-    undirected = _maximum_spanning_tree(cmi_bits, tuple(features))
-    for u, v in undirected.edges():
-        value = float(cmi_bits[features.index(u), features.index(v)])
-        undirected.edges[u, v].update(cmi=value, weight=value)
-    tree, _ = _orient(undirected, [root, *features], features)
+def _plugin_cmi_given(codes, cards, class_codes, chunk_size) -> np.ndarray:
+    """Plug-in I(Xi; Xj | C) in nats for every pair of columns of ``codes``.
+
+    Each column is folded with the class into the (level, class)
+    combinations observed in the data; the all-pairs count of the folded
+    columns then holds n(c, a, b) in block (i, j) (folded levels of
+    different classes never meet in a row), and its diagonal n(c, a).  So
+    ``I = sum n(c,a,b)/n log(n(c,a,b) n(c) / (n(c,a) n(c,b)))`` needs one
+    count whose size is linear in the rows and levels, whatever the number
+    of classes.
+    """
+    import scipy.sparse as sp
+
+    n, p = codes.shape
+    class_codes = class_codes.astype(np.int64)
+    class_sizes = np.bincount(class_codes).astype(float)
+    folded = np.empty((n, p), dtype=np.int64)
+    class_of_level, sizes = [], []
+    for j in range(p):
+        combined = class_codes * int(cards[j]) + codes[:, j]
+        observed, folded[:, j] = np.unique(combined, return_inverse=True)
+        class_of_level.append(observed // int(cards[j]))
+        sizes.append(len(observed))
+    counts = pairwise_counts(folded, sizes, chunk_size=chunk_size)
+    matrix = counts.matrix
+    if sp.issparse(matrix):
+        coo = matrix.tocoo()
+        rows, cols, values = coo.row, coo.col, coo.data.astype(float)
+        keep = values > 0
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+    else:
+        rows, cols = np.nonzero(matrix)
+        values = matrix[rows, cols].astype(float)
+    column_of_level = np.repeat(np.arange(p), sizes)
+    class_of_level = np.concatenate(class_of_level)
+    level_counts = counts.marginals().astype(float)
+    terms = values * np.log(
+        values * class_sizes[class_of_level[rows]] / (level_counts[rows] * level_counts[cols])
+    )
+    block = column_of_level[rows] * p + column_of_level[cols]
+    cmi = np.bincount(block, weights=terms, minlength=p * p).reshape(p, p) / n
+    np.fill_diagonal(cmi, 0.0)
+    return _symmetrize(np.maximum(cmi, 0.0))
+
+
+def _per_class_cmi(codes, cards, class_codes, n_classes, estimator, chunk_size) -> np.ndarray:
+    """I(Xi; Xj | C) in nats with ``estimator`` applied within each class, weighted by P(c)."""
+    n, p = codes.shape
+    class_codes = class_codes.astype(np.int64)
+    order = np.argsort(class_codes, kind="stable")
+    sorted_codes = codes[order]
+    class_sizes = np.bincount(class_codes, minlength=n_classes)
+    bounds = np.concatenate([[0], np.cumsum(class_sizes)])
+    cmi = np.zeros((p, p))
+    for label, size in enumerate(class_sizes):
+        if size == 0:
+            continue
+        stratum = sorted_codes[bounds[label] : bounds[label + 1]]
+        counts = pairwise_counts(stratum, cards, chunk_size=chunk_size)
+        cmi += (size / n) * _symmetrize(_mi_matrix_nats(counts, estimator))
+    return cmi
+
+
+def _tan_graph(features, cmi_bits, c, class_mi_bits, root_at, names) -> nx.DiGraph:
+    """The TAN model: class -> every feature, and the feature tree of the conditional MI.
+
+    ``features``, ``c`` and ``root_at`` are column positions in ``names``;
+    ``cmi_bits`` is indexed like ``features``.
+    """
+    feature_names = [names[j] for j in features]
+    local = _spanning_pairs(cmi_bits, feature_names)
+    pairs = [(features[a], features[b]) for a, b in local]
+    attributes = {}
+    for a, b in local:
+        value = float(cmi_bits[a, b])
+        i, j = features[a], features[b]
+        attributes[(min(i, j), max(i, j))] = {"cmi": value, "weight": value}
+    directed, _ = _orient(pairs, len(names), [root_at, *features])
     model = nx.DiGraph()
     model.add_nodes_from(names)
-    for name, value in zip(features, class_mi_bits, strict=True):
-        model.add_edge(class_column, name, mi=float(value), weight=float(value))
-    model.add_edges_from(tree.edges(data=True))
+    for j, value in zip(features, class_mi_bits, strict=True):
+        model.add_edge(names[c], names[j], mi=float(value), weight=float(value))
+    for u, v in directed:
+        model.add_edge(names[u], names[v], **attributes[(min(u, v), max(u, v))])
     return model
 
 
-def _numeric_tan(frame, class_column, features, root, estimator, missing, k, seed):
-    """TAN with float features: kNN (or Gaussian) MI matrices within each class."""
-    if column_kinds(frame[[class_column]])[class_column] == "continuous":
+def _numeric_tan(frame, c, features, root_at, estimator, missing, k, seed):
+    """TAN with continuous features: kNN (or Gaussian) MI matrices within each class."""
+    names = tuple(frame.columns)
+    class_column = names[c]
+    if _is_float(frame.iloc[:, c]):
         raise InvalidInputError(
-            f"class_column {class_column!r} is float; TAN needs a discrete class. Cast it "
-            "to str or int if its values are labels, or bin it with mistruct.Discretizer."
+            f"class_column {class_column!r} is float (continuous); TAN needs a discrete "
+            "class. Name it in discrete=[...] if its values are labels, or bin it with "
+            "mistruct.Discretizer."
         )
-    rows = _numeric_rows(frame, missing)
-    if rows[class_column].isna().any():
+    # Positions as labels below: any label (NaN included) is then safe.
+    rows = _numeric_rows(frame.set_axis(range(len(names)), axis=1), missing)
+    # Within a class there are fewer rows, so an automatic rule could call an integer
+    # column continuous there; pinned as categories, the discrete columns stay discrete.
+    rows = _pinned(rows, estimator)
+    if rows[c].isna().any():
         raise MissingValuesError(
             f"class_column {class_column!r} has missing values; use missing='drop' or "
             "'category', or fill them."
         )
-    groups = list(rows.groupby(class_column, sort=True, observed=True))
+    groups = list(rows.groupby(c, sort=True, observed=True))
     small = [(label, len(group)) for label, group in groups if len(group) <= k + 1]
     if small:
         label, size = small[0]
@@ -769,14 +1168,16 @@ def _numeric_tan(frame, class_column, features, root, estimator, missing, k, see
             group[features], estimator=estimator, base=np.e, k=k, seed=seed
         )
         cmi += (len(group) / n) * _symmetrize(within.to_numpy())
-    # Class-to-feature MI: Gao et al. for float features, the plug-in for discrete ones.
+    # Class-to-feature MI: Gao et al. for continuous features, the plug-in for discrete ones.
     class_mi = [
-        mutual_information_auto(rows[class_column], rows[name], base=2, k=k, seed=seed).value
-        for name in features
+        mutual_information_auto(rows[c], rows[j], base=2, k=k, seed=seed).value for j in features
     ]
-    root = features[0] if root is None else root
-    model = _tan_graph(features, cmi / _LN2, class_column, class_mi, root, list(frame.columns))
+    model = _tan_graph(features, cmi / _LN2, c, class_mi, root_at, names)
     model.graph.update(
-        method="tan", root=root, class_column=class_column, estimator=estimator, n_rows=n
+        method="tan",
+        root=names[root_at],
+        class_column=class_column,
+        estimator=estimator,
+        n_rows=n,
     )
     return model

@@ -20,16 +20,24 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pandas as pd
+from pandas.errors import InvalidIndexError
 
 from mistruct.counts import stratified_tables
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
 from mistruct.independence._by_kind import STRUCTURE_TEST_METHODS
 from mistruct.information import mutual_information_from_table
 from mistruct.structure.chow_liu import (
+    DEFAULT_SEED,
     _check_alpha,
+    _check_bool,
+    _check_missing,
+    _check_positive_int,
+    _check_seed,
     _ci_results,
+    _door,
     _mi_state,
-    _select,
+    _name_ranks,
+    _pinned,
     check_structure_estimator,
 )
 
@@ -55,16 +63,25 @@ COLUMNS = [
 ]
 
 
-def _check_options(alpha, method, tolerance, estimator):
+def _check_options(alpha, method, tolerance, estimator, n_permutations, seed, missing, progress):
+    """Every option of the checks, before any work; returns (alpha, seed)."""
     alpha = _check_alpha(alpha)
-    if method not in CI_METHODS:
+    if not isinstance(method, str) or method not in CI_METHODS:
         raise InvalidInputError(
             f"method={method!r} is not a CI test; use one of {', '.join(map(repr, CI_METHODS))}."
         )
-    if not isinstance(tolerance, (int, float, np.floating)) or not tolerance >= 0:
+    if (
+        isinstance(tolerance, (bool, np.bool_))
+        or not isinstance(tolerance, (int, float, np.integer, np.floating))
+        or not np.isfinite(tolerance)
+        or not tolerance >= 0
+    ):
         raise InvalidInputError(f"tolerance must be a number >= 0 (bits), got {tolerance!r}.")
     check_structure_estimator(estimator)
-    return alpha
+    _check_positive_int(n_permutations, "n_permutations")
+    _check_missing(missing)
+    _check_bool(progress, "progress")
+    return alpha, _check_seed(seed)
 
 
 def _check_method_fits(frame, method):
@@ -80,6 +97,51 @@ def _strata(state, i: int, j: int, k: int) -> np.ndarray:
     return stratified_tables(
         codes[:, i], codes[:, k], codes[:, j], int(cards[i]), int(cards[k]), int(cards[j])
     )
+
+
+def _sparse_chain(state, i: int, j: int, k: int):
+    """Plug-in I(Xi;Xk|Xj) (nats) and its G-test degrees of freedom from observed cells.
+
+    Only the (y, x, z) combinations present in the rows are counted, so the
+    cost is linear in the rows whatever the columns' levels (a dense
+    stratified table would hold |X|·|Z| cells per stratum).  Returns
+    ``(cmi_nats, n, dof, adjusted_dof)`` with the degrees of freedom counted
+    as :func:`_g_test` counts them.
+    """
+    codes, cards = state.table.codes, state.table.cardinalities
+    x = codes[:, i].astype(np.int64)
+    y = codes[:, j].astype(np.int64)
+    z = codes[:, k].astype(np.int64)
+    kx, kz = int(cards[i]), int(cards[k])
+    n = len(x)
+    yx_levels, yx = np.unique(y * kx + x, return_inverse=True)
+    yz_levels, yz = np.unique(y * kz + z, return_inverse=True)
+    cells, n_cell = np.unique(yx * kz + z, return_counts=True)
+    cell_yx = cells // kz
+    cell_yz = np.searchsorted(yz_levels, (yx_levels[cell_yx] // kx) * kz + cells % kz)
+    n_yx = np.bincount(yx).astype(float)
+    n_yz = np.bincount(yz).astype(float)
+    n_y = np.bincount(y).astype(float)
+    n_cell = n_cell.astype(float)
+    stratum = yx_levels[cell_yx] // kx
+    terms = n_cell * np.log(n_cell * n_y[stratum] / (n_yx[cell_yx] * n_yz[cell_yz]))
+    cmi = max(float(terms.sum()) / n, 0.0)
+    strata = np.flatnonzero(n_y > 0)
+    levels_x = np.count_nonzero(np.bincount(x))
+    levels_z = np.count_nonzero(np.bincount(z))
+    dof = max(levels_x - 1, 0) * max(levels_z - 1, 0) * len(strata)
+    rows = np.bincount(yx_levels // kx, minlength=len(n_y))[strata]
+    cols = np.bincount(yz_levels // kz, minlength=len(n_y))[strata]
+    adjusted = int(np.sum(np.maximum(rows - 1, 0) * np.maximum(cols - 1, 0)))
+    return cmi, n, int(dof), adjusted
+
+
+def _sparse_g_test(cmi_nats: float, n: int, dof: int):
+    from scipy.stats import chi2
+
+    statistic = 2.0 * n * cmi_nats
+    pvalue = float(chi2.sf(statistic, dof)) if dof > 0 else 1.0
+    return statistic, int(dof), pvalue
 
 
 def _plugin_cmi_nats(strata: np.ndarray) -> float:
@@ -156,9 +218,16 @@ def _rows(
     asymptotic = method in ("g-test", "g-test-adjusted")
     records, statistic, dof, pvalue = [], [], [], []
     for (i, j, k), tested in zip(triples, test_mask, strict=True):
-        strata = _strata(state, i, j, k)
-        # (stratum, x, z) -> (x, z, stratum): the conditional MI of axes 0 and 1 given axis 2.
-        cmi = mutual_information_from_table(np.moveaxis(strata, 0, -1), base=2, estimator=estimator)
+        if estimator == "plugin":
+            # Observed cells only: linear in the rows whatever the levels.
+            cmi_nats, n, plain_dof, adjusted_dof = _sparse_chain(state, i, j, k)
+            cmi = cmi_nats / np.log(2.0)
+        else:
+            strata = _strata(state, i, j, k)
+            # (stratum, x, z) -> (x, z, stratum): the conditional MI of axes 0 and 1 given axis 2.
+            cmi = mutual_information_from_table(
+                np.moveaxis(strata, 0, -1), base=2, estimator=estimator
+            )
         mi_xy, mi_yz, mi_xz = float(mi[i, j]), float(mi[j, k]), float(mi[i, k])
         records.append(
             {
@@ -172,7 +241,11 @@ def _rows(
                 "cmi_xz_given_y": float(cmi),
             }
         )
-        if tested and asymptotic:
+        if tested and asymptotic and estimator == "plugin":
+            g, df, p = _sparse_g_test(
+                cmi_nats, n, adjusted_dof if method == "g-test-adjusted" else plain_dof
+            )
+        elif tested and asymptotic:
             g, df, p = _g_test(strata, adjusted=method == "g-test-adjusted")
         else:
             g, df, p = np.nan, np.nan, np.nan
@@ -225,16 +298,21 @@ def _rows_by_kind(state, triples, *, alpha, method, tolerance, n_permutations, s
     from mistruct.continuous import gaussian_mutual_information, mutual_information_auto
     from mistruct.independence._by_kind import ci_tests_by_kind
 
-    frame = state.frame
     names = state.names
+    # Columns by position for the estimates, by rank of their labels for the tests (whose
+    # random streams follow the labels' sorted order): safe for any label, NaN included.
+    ranks = _name_ranks(names)
+    frame = state.frame.set_axis(ranks, axis=1)
+    estimated = _pinned(frame, state.estimator)
     mi = state.mi_bits()
     records = []
     for i, j, k in triples:
         x, y, z = names[i], names[j], names[k]
+        a, b, c = (estimated[ranks[t]] for t in (i, k, j))
         if state.estimator == "gaussian":
-            cmi = gaussian_mutual_information(frame[x], frame[z], frame[y])
+            cmi = gaussian_mutual_information(a, b, c)
         else:
-            cmi = mutual_information_auto(frame[x], frame[z], frame[y], seed=seed).value
+            cmi = mutual_information_auto(a, b, c, seed=seed).value
         mi_xy, mi_yz, mi_xz = float(mi[i, j]), float(mi[j, k]), float(mi[i, k])
         records.append(
             {
@@ -256,7 +334,10 @@ def _rows_by_kind(state, triples, *, alpha, method, tolerance, n_permutations, s
     if len(where):
         outcomes = ci_tests_by_kind(
             frame,
-            [(names[triples[t][0]], names[triples[t][2]], (names[triples[t][1]],)) for t in where],
+            [
+                (int(ranks[triples[t][0]]), int(ranks[triples[t][2]]), (int(ranks[triples[t][1]]),))
+                for t in where
+            ],
             method=method,
             alpha=alpha,
             n_permutations=n_permutations,
@@ -277,9 +358,11 @@ def dpi_check(
     tolerance: float = 0.0,
     estimator: str = "auto",
     n_permutations: int = 1000,
-    seed=None,
+    seed=DEFAULT_SEED,
     missing: str = "error",
     progress: bool = False,
+    discrete=None,
+    continuous=None,
 ) -> pd.DataFrame:
     """Check every chain X - Y - Z of a graph against the data.
 
@@ -295,7 +378,8 @@ def dpi_check(
         Its nodes must be columns of ``data``.  Directions only matter for
         colliders (see ``collider`` below).
     data : DataFrame or 2-D array
-        Float columns are continuous, the others discrete; never modified.
+        Continuous columns (see ``discrete``, ``continuous``) take the kNN
+        estimators and tests, the others are discrete; never modified.
     alpha : float, default 0.05
         Level of the CI test.
     method : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential", \
@@ -326,11 +410,17 @@ def dpi_check(
         estimates need not obey the DPI exactly.
     n_permutations : int, default 1000
         For the permutation tests.
-    seed : int or numpy.random.Generator, optional
-        For the permutation tests.
+    seed : int, numpy.random.Generator or None, default 0
+        For the permutation tests and the kNN tie noise.  The fixed default
+        makes the report reproducible; ``None`` does not.
     missing : {"error", "drop", "category"}
     progress : bool, default False
         Progress bar over the permutation tests.
+    discrete, continuous : list of column labels, optional
+        Labels of columns to treat as discrete / continuous, overriding the
+        automatic rule of :func:`mistruct.data.column_kinds` (float columns
+        and integer columns with many levels for the rows, such as
+        measurements, are continuous; the others discrete).
 
     Returns
     -------
@@ -360,34 +450,46 @@ def dpi_check(
     >>> dpi_check(nx.Graph([("b", "a"), ("a", "c")]), data)["violation"].tolist()
     [True]
     """
-    alpha = _check_options(alpha, method, tolerance, estimator)
+    alpha, seed = _check_options(
+        alpha, method, tolerance, estimator, n_permutations, seed, missing, progress
+    )
     if not isinstance(graph, nx.Graph):
         raise InvalidInputError(
             f"graph must be a networkx Graph or DiGraph, got {type(graph).__name__}."
         )
-    frame = _select(data, None)
-    absent = [node for node in graph.nodes if node not in frame.columns]
+    frame = _door(data, discrete=discrete, continuous=continuous)
+    # Work on column positions: a label such as NaN is not equal to itself.
+    position, absent = {}, []
+    for node in graph.nodes:
+        try:
+            position[node] = int(frame.columns.get_loc(node))
+        except (KeyError, TypeError, InvalidIndexError):
+            absent.append(node)
     if absent:
         raise ColumnNotFoundError(
             f"graph node(s) {', '.join(map(repr, absent))} are not columns of the data; "
             "the graph must be learned on (or relabelled to) the data's columns."
         )
-    order = [c for c in frame.columns if c in graph]
-    _check_method_fits(frame[order], method)
-    state = _mi_state(frame[order], estimator=estimator, missing=missing, seed=seed)
-    index = {name: j for j, name in enumerate(order)}
+    used = sorted(position.values())
+    node_at = {p: node for node, p in position.items()}
+    sub = frame.iloc[:, used]
+    _check_method_fits(sub, method)
+    state = _mi_state(sub, estimator=estimator, missing=missing, seed=seed)
+    index = {p: j for j, p in enumerate(used)}
     skeleton = nx.Graph()
-    skeleton.add_nodes_from(order)
-    skeleton.add_edges_from((u, v) for u, v in graph.edges() if u != v)
+    skeleton.add_nodes_from(range(len(used)))
+    skeleton.add_edges_from(
+        (index[position[u]], index[position[v]]) for u, v in graph.edges() if u != v
+    )
     triples, colliders = [], []
-    for y in order:
-        neighbours = sorted(skeleton.neighbors(y), key=index.__getitem__)
+    for y in range(len(used)):
+        neighbours = sorted(skeleton.neighbors(y))
         for a, x in enumerate(neighbours):
             for z in neighbours[a + 1 :]:
                 if skeleton.has_edge(x, z):
                     continue
-                triples.append((index[x], index[y], index[z]))
-                colliders.append(_is_collider(graph, x, y, z))
+                triples.append((x, y, z))
+                colliders.append(_is_collider(graph, *(node_at[used[t]] for t in (x, y, z))))
     report = _rows(
         state,
         triples,
@@ -426,9 +528,11 @@ def markov_chain_check(
     tests: str = "consecutive",
     estimator: str = "auto",
     n_permutations: int = 1000,
-    seed=None,
+    seed=DEFAULT_SEED,
     missing: str = "error",
     progress: bool = False,
+    discrete=None,
+    continuous=None,
 ) -> pd.DataFrame:
     """Check that columns form a Markov chain X1 -> X2 -> ... -> Xm.
 
@@ -444,6 +548,8 @@ def markov_chain_check(
     chain : list of column labels
         At least three distinct columns, in chain order.
     alpha, method, tolerance, estimator, n_permutations, seed, missing, progress
+        As in :func:`dpi_check`.
+    discrete, continuous
         As in :func:`dpi_check`.
     tests : {"consecutive", "all"}, default "consecutive"
         Which triples get a CI test.
@@ -469,8 +575,10 @@ def markov_chain_check(
     >>> markov_chain_check(data, ["b", "a", "c"])["violation"].any()
     np.True_
     """
-    alpha = _check_options(alpha, method, tolerance, estimator)
-    if tests not in ("consecutive", "all"):
+    alpha, seed = _check_options(
+        alpha, method, tolerance, estimator, n_permutations, seed, missing, progress
+    )
+    if not isinstance(tests, str) or tests not in ("consecutive", "all"):
         raise InvalidInputError(f"tests={tests!r} is not an option; use 'consecutive' or 'all'.")
     if isinstance(chain, str) or not hasattr(chain, "__iter__"):
         raise InvalidInputError(
@@ -481,9 +589,7 @@ def markov_chain_check(
         raise InvalidInputError(
             f"a chain needs at least three columns to check, got {len(chain)}: {chain}."
         )
-    if len(set(chain)) != len(chain):
-        raise InvalidInputError(f"chain names a column more than once: {chain}.")
-    frame = _select(data, chain)
+    frame = _door(data, columns=chain, discrete=discrete, continuous=continuous)
     _check_method_fits(frame, method)
     state = _mi_state(frame, estimator=estimator, missing=missing, seed=seed)
     m = len(chain)

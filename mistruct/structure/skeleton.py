@@ -6,7 +6,9 @@ import importlib
 import inspect
 
 import networkx as nx
+import pandas as pd
 
+from mistruct import data as _data
 from mistruct.exceptions import InvalidInputError
 
 __all__ = ["SKELETON_METHODS", "learn_skeleton"]
@@ -46,7 +48,29 @@ def _learner(method: str):
     return function
 
 
-def learn_skeleton(data, method: str = "chow-liu", **options) -> nx.Graph:
+def stated_kinds(frame, discrete=None, continuous=None) -> pd.DataFrame:
+    """The table with dtypes that state the column kinds (:func:`mistruct.data.apply_kinds`).
+
+    Integer columns forced discrete also become categories: below the door
+    kinds are read from dtypes, and the automatic rule would take a
+    many-level integer column for a continuous one again.
+    """
+    out = _data.apply_kinds(frame, discrete=discrete, continuous=continuous)
+    forced = [
+        c
+        for c in (discrete or ())
+        if c in out.columns and pd.api.types.is_integer_dtype(out[c].dtype)
+    ]
+    if forced:
+        out = out.copy(deep=False)
+        for c in forced:
+            out[c] = out[c].astype("category")
+    return out
+
+
+def learn_skeleton(
+    data, method: str = "chow-liu", *, discrete=None, continuous=None, **options
+) -> nx.Graph:
     """Learn an undirected dependency graph (skeleton) with the named method.
 
     Parameters
@@ -63,6 +87,10 @@ def learn_skeleton(data, method: str = "chow-liu", **options) -> nx.Graph:
         * ``"aracne"``: :func:`~mistruct.structure.aracne.aracne`;
         * ``"pc"``: the PC-stable skeleton, ``mistruct.structure.pc.pc_skeleton``
           (separating sets in ``G.graph["sepsets"]``).
+    discrete, continuous : list of labels, optional
+        Labels of columns to treat as discrete / continuous, overriding the
+        automatic rule of :func:`mistruct.data.column_kinds` (many-level
+        integer columns are continuous).
     **options
         Keyword arguments of the chosen function (e.g. ``alpha``,
         ``estimator``, ``tolerance``).  An option the method does not take is
@@ -102,7 +130,8 @@ def learn_skeleton(data, method: str = "chow-liu", **options) -> nx.Graph:
                 f"method={method!r} does not take {', '.join(unknown)}; its options are "
                 f"{', '.join(allowed)}."
             )
-    graph = function(data, **options)
+    # The kinds are settled here, once; the learner reads them from the dtypes.
+    graph = function(stated_kinds(_data.as_frame(data), discrete, continuous), **options)
     if graph.is_directed():
         undirected = nx.Graph()
         undirected.add_nodes_from(graph.nodes(data=True))
