@@ -46,7 +46,21 @@ MANY_LEVELS = 1000
 FIT_BINS = 5
 
 
-def learn_graph(train, method, *, alpha, test, max_cond_size, root, tolerance, seed, progress):
+def learn_graph(
+    train,
+    method,
+    *,
+    alpha,
+    test,
+    max_cond_size,
+    root,
+    tolerance,
+    seed,
+    progress,
+    permutations=None,
+    jobs=1,
+    max_time=None,
+):
     """The learned graph: a CPDAG for PC, a tree/forest DiGraph, a Graph for ARACNE."""
     from mistruct.structure import aracne, chow_liu_forest, chow_liu_tree
     from mistruct.structure.pc import pc
@@ -59,6 +73,9 @@ def learn_graph(train, method, *, alpha, test, max_cond_size, root, tolerance, s
             max_cond_size=max_cond_size,
             seed=seed,
             progress=progress,
+            n_jobs=jobs,
+            max_time=max_time,
+            **({} if permutations is None else {"knn_permutations": permutations}),
         )
     if method == "chow-liu":
         return chow_liu_tree(train, root=root, seed=seed)
@@ -116,8 +133,29 @@ def _edge_lines(graph) -> list[str]:
             for name, unit in (("mi", " bits"), ("pvalue", ""))
             if isinstance(data.get(name), (int, float, np.floating, np.integer))
         )
+        if data.get("no_evidence"):
+            detail = (detail + ", " if detail else "") + "kept: no evidence either way"
         lines.append(f"  {a} {arrow} {b}" + (f"   ({detail})" if detail else ""))
+    floors = sorted(
+        {
+            round(1 / p - 1)
+            for *_, p in graph.edges(data="pvalue")
+            if isinstance(p, (float, np.floating)) and 0 < p < 0.5 and _is_floor(p)
+        }
+    )
+    if floors:
+        draws = " or ".join(f"1/({b} + 1)" for b in floors)
+        lines.append(
+            f"  (a p-value of {draws} is the floor of a permutation test with that many "
+            "draws: no null draw reached the statistic; more draws can show a smaller one)"
+        )
     return lines
+
+
+def _is_floor(p: float) -> bool:
+    # A permutation p-value (1 + 0) / (B + 1): 1/p - 1 is then a whole number of draws.
+    draws = 1 / p - 1
+    return abs(draws - round(draws)) < 1e-6 * max(draws, 1) and round(draws) >= 19
 
 
 @click.command("learn")
@@ -148,6 +186,27 @@ def _edge_lines(graph) -> list[str]:
     "gaussian: partial correlation (numeric columns).",
 )
 @click.option("--max-cond-size", type=click.IntRange(min=0), help="PC: largest conditioning set.")
+@click.option(
+    "--permutations",
+    type=click.IntRange(min=19, max=100_000),
+    default=None,
+    help="PC: surrogates per kNN test (default 99; each test stops early once decided).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=-1),
+    default=1,
+    show_default=True,
+    help="PC: tests of a level run on this many threads (-1: every core); same result.",
+)
+@click.option(
+    "--max-time",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="PC: stop raising the depth after this many seconds and keep the skeleton "
+    "found so far (said in a warning). With kNN tests on wide tables, or use "
+    "--test gaussian.",
+)
 @click.option("--root", help="Chow-Liu: the root column (default: the first).")
 @click.option(
     "--tolerance", default=0.0, show_default=True, help="ARACNE: additive DPI tolerance (bits)."
@@ -198,6 +257,9 @@ def command(
     alpha,
     test,
     max_cond_size,
+    permutations,
+    jobs,
+    max_time,
     root,
     tolerance,
     columns,
@@ -292,6 +354,9 @@ def command(
             tolerance=tolerance,
             seed=seed,
             progress=progress,
+            permutations=permutations,
+            jobs=jobs,
+            max_time=max_time,
         )
         dag = dag_for_fitting(graph)
         dpi_test = _dpi_test(test)

@@ -47,7 +47,7 @@ STRUCTURE_TEST_METHODS = (
     "gaussian",
 )
 
-_DISCRETE_STAND_IN = {"auto": "g-test-adjusted", "knn-permutation": "permutation"}
+_DISCRETE_STAND_IN = {"knn-permutation": "permutation"}
 
 
 def check_method(method) -> str:
