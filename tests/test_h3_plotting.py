@@ -2,6 +2,7 @@
 beside their nodes and never over another node, reversed edges marked."""
 
 import itertools
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -19,13 +20,15 @@ RADIUS = np.sqrt(900) / 2  # plot_graph's default node_size is 900 points^2
 
 @pytest.fixture(scope="module")
 def penguins_tree():
-    palmerpenguins = pytest.importorskip("palmerpenguins")
-    return mistruct.chow_liu_tree(palmerpenguins.load_penguins().dropna())
+    # palmerpenguins' table, as shipped under tests/data (see its README).
+    penguins = pd.read_csv(Path(__file__).parent / "data" / "penguins_complete.csv")
+    return mistruct.chow_liu_tree(penguins)
 
 
 @pytest.fixture(scope="module")
 def wine_tree():
-    datasets = pytest.importorskip("sklearn.datasets")
+    from sklearn import datasets  # scikit-learn is in the test extra
+
     return mistruct.chow_liu_tree(datasets.load_wine(as_frame=True).frame)
 
 
