@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 from pathlib import Path
 
@@ -194,7 +195,7 @@ def fit_bayesian_network(
         )
     if (
         not isinstance(equivalent_sample_size, (int, float, np.integer, np.floating))
-        or not np.isfinite(equivalent_sample_size)
+        or not math.isfinite(float(equivalent_sample_size))
         or equivalent_sample_size <= 0
     ):
         raise InvalidInputError(
@@ -529,7 +530,7 @@ def _json_value(value):
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return value if np.isfinite(value) else str(value)
+        return value  # Python's json writes and reads back inf and NaN as well
     if isinstance(value, tuple):  # read back as a tuple (JSON has no other list here)
         return [_json_value(v) for v in value]
     return str(value)

@@ -82,6 +82,7 @@ negative value is estimation noise around a true value near 0.
 from __future__ import annotations
 
 import hashlib
+import math
 import numbers
 from dataclasses import dataclass
 
@@ -215,11 +216,13 @@ def _check_noise(noise) -> float:
     if (
         isinstance(noise, bool)
         or not isinstance(noise, numbers.Real)
-        or not np.isfinite(noise)
-        or noise < 0
+        or not math.isfinite(float(noise))
+        or not 0 <= noise <= 1
     ):
+        # noise is in units of each column's standard deviation: more than 1 drowns the data.
         raise InvalidInputError(
-            f"noise must be a finite number >= 0, got {noise!r} (0 disables the tie noise)."
+            f"noise must be a number from 0 to 1 (a fraction of each column's standard "
+            f"deviation), got {noise!r} (0 disables the tie noise)."
         )
     return float(noise)
 

@@ -116,6 +116,12 @@ def as_frame(data, *, what: str = "data") -> pd.DataFrame:
             f"{what} is empty ({frame.shape[0]} rows, {frame.shape[1]} columns); "
             "every measure needs at least one row and one column."
         )
+    bad = [c for c in frame.columns if c is None or isinstance(c, (bool, np.bool_))]
+    if bad:
+        raise InvalidInputError(
+            f"{what} has column label(s) {bad}: None cannot name a graph node and pandas "
+            "reads True/False as a row mask; rename those columns (e.g. to strings)."
+        )
     if not frame.columns.is_unique:
         duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
         raise InvalidInputError(f"{what} has duplicated column labels {duplicated}; rename them.")
@@ -129,6 +135,11 @@ def select_columns(frame: pd.DataFrame, columns, *, what: str = "data") -> pd.Da
     if np.isscalar(columns) or isinstance(columns, tuple):
         columns = [columns]
     columns = list(columns)
+    if not columns:
+        raise InvalidInputError(
+            f"columns=[] selects nothing from {what}; name at least one column, "
+            "or leave columns out to use them all."
+        )
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         available = ", ".join(repr(c) for c in frame.columns[:20])
@@ -571,8 +582,14 @@ class Discretizer:
     """
 
     def __init__(self, n_bins: int = 5, *, strategy: str = "quantile", columns=None):
-        if not isinstance(n_bins, (int, np.integer)) or n_bins < 2:
-            raise InvalidInputError(f"n_bins must be an integer >= 2, got {n_bins!r}.")
+        if (
+            isinstance(n_bins, (bool, np.bool_))
+            or not isinstance(n_bins, (int, np.integer))
+            or not 2 <= n_bins <= 10**6
+        ):
+            raise InvalidInputError(
+                f"n_bins must be an integer from 2 to 1,000,000, got {n_bins!r}."
+            )
         if strategy not in ("quantile", "uniform"):
             raise InvalidInputError(
                 f"strategy={strategy!r} is not an option; use 'quantile' or 'uniform'."

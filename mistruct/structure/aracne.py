@@ -16,6 +16,8 @@ pruned network, so the result does not depend on the order of the columns.
 
 from __future__ import annotations
 
+import math
+
 import networkx as nx
 import numpy as np
 
@@ -123,6 +125,10 @@ def permutation_mi_threshold(
     return _permutation_threshold(state, alpha, n_permutations, seed)
 
 
+# The same bound as the CI tests': a threshold at alpha never needs more draws.
+MAX_PERMUTATIONS = 10**7
+
+
 def _check_n_permutations(n_permutations):
     if (
         isinstance(n_permutations, (bool, np.bool_))
@@ -131,6 +137,11 @@ def _check_n_permutations(n_permutations):
     ):
         raise InvalidInputError(
             f"n_permutations must be a positive integer, got {n_permutations!r}."
+        )
+    if n_permutations > MAX_PERMUTATIONS:
+        raise InvalidInputError(
+            f"n_permutations={n_permutations:,} is more than the {MAX_PERMUTATIONS:,} null "
+            "draws mistruct allows; a threshold at alpha needs far fewer (1000 is plenty)."
         )
 
 
@@ -299,7 +310,7 @@ def aracne(
     if (
         isinstance(tolerance, (bool, np.bool_))
         or not isinstance(tolerance, (int, float, np.integer, np.floating))
-        or not np.isfinite(tolerance)
+        or not math.isfinite(float(tolerance))
     ):
         raise InvalidInputError(f"tolerance must be a number, got {tolerance!r}.")
     if tolerance < 0 or (tolerance_type == "multiplicative" and tolerance >= 1):
@@ -320,7 +331,7 @@ def aracne(
     elif mi_threshold is not None and (
         isinstance(mi_threshold, (bool, np.bool_))
         or not isinstance(mi_threshold, (int, float, np.integer, np.floating))
-        or not np.isfinite(mi_threshold)
+        or not math.isfinite(float(mi_threshold))
     ):
         raise InvalidInputError(
             f"mi_threshold must be None, a number of bits or 'permutation', got {mi_threshold!r}."
