@@ -60,6 +60,7 @@ import math
 import numbers
 import os
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -84,7 +85,13 @@ from mistruct.continuous import (
 from mistruct.data import as_frame, column_kinds
 from mistruct.exceptions import InvalidInputError
 
-__all__ = ["DEFAULT_K", "gaussian_ci_test", "knn_ci_test", "local_permutations"]
+__all__ = [
+    "DEFAULT_K",
+    "KNNCostWarning",
+    "gaussian_ci_test",
+    "knn_ci_test",
+    "local_permutations",
+]
 
 _LN2 = float(np.log(2.0))
 
@@ -1015,6 +1022,7 @@ def knn_ci_test(
     workers: int = 1,
     h: int | None = None,
     reject_after: int | None = None,
+    sample: int | None = None,
 ):
     """Test X independent of Y given Z with the kNN CMI and Runge's local permutation null.
 
@@ -1084,6 +1092,15 @@ def knn_ci_test(
         first ``reject_after`` surrogates are drawn on their own, so the
         stream of surrogates differs from the one without it.
 
+    sample : int, optional
+        Test on this many rows drawn at random (from ``seed``, without
+        replacement) instead of all of them.  The cost of a surrogate grows
+        like ``n log n`` without Z but faster with Z (the marginal counts
+        around each row's k-th neighbour grow with n): measured here, 20
+        surrogates with one Z column take about 2.4 s at 10,000 rows and 23 s
+        at 40,000.  Above 20,000 rows without ``sample`` a
+        :class:`KNNCostWarning` says so.
+
     Returns
     -------
     CITestResult
@@ -1105,7 +1122,27 @@ def knn_ci_test(
     >>> knn_ci_test(x, y + x, z, n_permutations=99, seed=1).pvalue
     0.01
     """
+    if sample is not None:
+        sample = _check_int(sample, "sample", 3, hint=" It is the number of rows to test on.")
+        frames = [as_frame(v, what=role) for v, role in ((x, "x"), (y, "y"))]
+        if not _no_columns(z):
+            frames.append(as_frame(z, what="z"))
+        n_all = len(frames[0])
+        if sample < n_all and all(len(f) == n_all for f in frames):
+            # Rows drawn from the seed alone, kept in their order, before any scaling: the
+            # test is then exactly the test of those rows.
+            rows = np.sort(_rng(seed).choice(n_all, size=sample, replace=False))
+            x, y = (f.iloc[rows].reset_index(drop=True) for f in frames[:2])
+            z = frames[2].iloc[rows].reset_index(drop=True) if len(frames) > 2 else None
     xb, yb, zb, n, floats = _blocks(x, y, z)
+    if sample is None and zb is not None and n > _COSTLY_ROWS:
+        warnings.warn(
+            f"a kNN CI test with a conditioning set on {n:,} rows: each surrogate costs more "
+            "than n log n here (20 surrogates with one Z column: ~2.4 s at 10,000 rows, ~23 s "
+            f"at 40,000); pass sample={_COSTLY_ROWS} to test on a random subset of rows.",
+            KNNCostWarning,
+            stacklevel=2,
+        )
     k = _resolve_k(k, n)
     if zb is not None:
         k_perm = _check_int(k_perm, "k_perm", 1, n - 1, " It is the number of Z-neighbours.")
@@ -1224,6 +1261,14 @@ def knn_ci_test(
         n=n,
         n_strata=0,
     )
+
+
+#: Above this many rows (with Z) the test warns of its cost and suggests ``sample=``.
+_COSTLY_ROWS = 20_000
+
+
+class KNNCostWarning(UserWarning):
+    """A kNN CI test on many rows will be slow; ``sample=`` tests on a random subset."""
 
 
 #: Above this many rows an unconditional test of float columns evaluates its surrogates with

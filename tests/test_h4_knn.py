@@ -150,3 +150,25 @@ def test_tree_null_matches_the_list_kernel_with_z():
     perms = np.stack([rng.permutation(n) for _ in range(2)])
     jitters = 1e-10 * rng.standard_normal((2, n, 1))
     np.testing.assert_allclose(trees(perms, jitters), lists(perms, jitters), atol=1e-10)
+
+
+def test_sample_tests_a_seeded_subset_and_large_conditional_tests_warn(monkeypatch):
+    import mistruct.knn_independence as knn
+
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal(600)
+    x = z + rng.standard_normal(600)
+    y = z + rng.standard_normal(600)
+    sub = knn.knn_ci_test(x, y, z, n_permutations=19, seed=4, sample=200)
+    again = knn.knn_ci_test(x, y, z, n_permutations=19, seed=4, sample=200)
+    assert sub.n == 200 and sub.statistic == again.statistic and sub.pvalue == again.pvalue
+    # The same rows by hand give the same statistic.
+    rows = np.sort(np.random.default_rng(4).choice(600, size=200, replace=False))
+    by_hand = knn.knn_ci_test(x[rows], y[rows], z[rows], n_permutations=19, seed=4)
+    assert by_hand.statistic == pytest.approx(sub.statistic)
+    # Past the cost threshold (lowered here) a test with Z warns and names sample=.
+    monkeypatch.setattr(knn, "_COSTLY_ROWS", 500)
+    with pytest.warns(knn.KNNCostWarning, match="sample=500"):
+        knn.knn_ci_test(x, y, z, n_permutations=5, seed=0)
+    with pytest.raises(InvalidInputError, match="sample"):
+        knn.knn_ci_test(x, y, z, sample=0)
