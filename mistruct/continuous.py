@@ -140,11 +140,16 @@ def _is_numeric(dtype) -> bool:
 
 
 def _numeric_column(series: pd.Series, label: str, *, allow_constant: bool) -> np.ndarray:
+    if isinstance(series.dtype, pd.CategoricalDtype) and _is_numeric(
+        series.cat.categories.dtype
+    ):
+        # Integer codes held as categories (a column named discrete) are still numbers.
+        series = series.astype(series.cat.categories.dtype)
     if not _is_numeric(series.dtype):
         raise InvalidInputError(
-            f"{label} is not numeric (dtype {series.dtype}); the kNN and Gaussian estimators "
-            "need numbers. For categorical columns use mixed_mutual_information or "
-            "mutual_information_auto, which treat them as discrete."
+            f"{label} holds text or categories (dtype {series.dtype}), not numeric values; the kNN "
+            "and Gaussian estimators and tests need numbers. Leave that column out, or use "
+            "the mixed estimator or an automatic test, which treat it as discrete."
         )
     values = series.to_numpy(dtype=float, na_value=np.nan)
     n_nan = int(np.count_nonzero(np.isnan(values)))
@@ -274,7 +279,35 @@ def _content_key(values: np.ndarray) -> int:
     return int.from_bytes(digest, "little")
 
 
-def _break_ties(values: np.ndarray, key: int, noise: float) -> np.ndarray:
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+
+
+def _row_keys(*blocks) -> np.ndarray:
+    """One pseudo-random uint64 per row from the row's values alone.
+
+    Each column's values (as float64 bits) go through the splitmix64 finalizer
+    and the columns are summed, so the key depends neither on the order of the
+    rows nor on the order of the columns.  It orders the tied rows of a
+    column when their noise is handed out: rows with equal keys are equal in
+    every column of the call, so which of them gets which noise changes no
+    point of the data.
+    """
+    blocks = [np.asarray(b, dtype=np.float64) for b in blocks if b is not None]
+    n = blocks[0].shape[0]
+    acc = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for block in blocks:
+            for column in np.atleast_2d(block.T):
+                z = (np.ascontiguousarray(column) + 0.0).view(np.uint64) + _MIX[0]
+                z = (z ^ (z >> np.uint64(30))) * _MIX[1]
+                z = (z ^ (z >> np.uint64(27))) * _MIX[2]
+                acc += z ^ (z >> np.uint64(31))
+    return acc
+
+
+def _break_ties(
+    values: np.ndarray, key: int, noise: float, row_keys: np.ndarray | None = None
+) -> np.ndarray:
     """A standardized column with its ties broken by noise drawn from ``(key, its content)``.
 
     Without ties: ``noise * N(0, 1)`` (scikit-learn's tiny jitter), which
@@ -290,14 +323,19 @@ def _break_ties(values: np.ndarray, key: int, noise: float) -> np.ndarray:
     ``(levels - 1)(classes - 1) / 2n`` nats).  The stream of a column is
     keyed by its values, not by its position, so results do not depend on
     column order, and identical columns get identical noise.  Noise is
-    handed out by rank, so a reordering of the rows leaves the result
-    unchanged for columns without ties (tied rows may swap their noise).
+    handed out by rank, tied rows in the order of ``row_keys`` (a content
+    hash of each row over every variable of the call, see :func:`_row_keys`),
+    so reordering the rows changes nothing (without ``row_keys``, tied rows
+    may swap their noise).
     """
     if noise == 0 or len(values) < 2:
         return values
     # Keyed by the sorted values and handed out by rank: reordering the rows gives each
     # row the same noise (exactly so without ties; tied rows may swap theirs).
-    order = np.argsort(values, kind="stable")
+    if row_keys is None:
+        order = np.argsort(values, kind="stable")
+    else:
+        order = np.lexsort((row_keys, values))
     ordered = values[order]
     rng = np.random.default_rng([key, _content_key(ordered)])
     gaps = np.diff(ordered)
@@ -313,18 +351,28 @@ def _break_ties(values: np.ndarray, key: int, noise: float) -> np.ndarray:
     return out
 
 
-def _prepared(block: np.ndarray, key: int, noise: float) -> np.ndarray:
+def _prepared(
+    block: np.ndarray, key: int, noise: float, row_keys: np.ndarray | None = None
+) -> np.ndarray:
     """Standardized columns of ``block`` with their ties broken (a new array)."""
     out = _standardize(block)
     for j in range(out.shape[1]):
-        out[:, j] = _break_ties(out[:, j], key, noise)
+        out[:, j] = _break_ties(out[:, j], key, noise, row_keys)
     return out
 
 
 def _standardize(block: np.ndarray) -> np.ndarray:
     """Columns centred and scaled to unit standard deviation (a constant column is only centred)."""
-    centred = block - block.mean(axis=0)
-    std = centred.std(axis=0)
+    # Mean and spread summed over sorted values: the same bits in any row order, so the
+    # tie noise keyed by these values does not change when the rows are reordered.
+    # Column by column on contiguous copies: NumPy sums a 2-D axis in another order than a
+    # 1-D array, and a column must get the same bits alone as inside a block.
+    def sorted_mean(values):
+        return np.ascontiguousarray(np.sort(values)).mean() if len(values) else 0.0
+
+    mean = np.array([sorted_mean(block[:, j]) for j in range(block.shape[1])])
+    centred = block - mean
+    std = np.sqrt(np.array([sorted_mean(centred[:, j] ** 2) for j in range(block.shape[1])]))
     return centred / np.where(std > 0, std, 1.0)
 
 
@@ -676,7 +724,8 @@ def ksg_mutual_information(
     algorithm = _check_algorithm(algorithm)
     noise = _check_noise(noise)
     key = _seed_key(seed)
-    xs, ys = _prepared(xb, key, noise), _prepared(yb, key, noise)
+    rows = _row_keys(xb, yb)
+    xs, ys = _prepared(xb, key, noise, rows), _prepared(yb, key, noise, rows)
     value = _mi_nats(xs, ys, k) if algorithm == 1 else _ksg2_nats(xs, ys, k)
     return value / scale
 
@@ -747,7 +796,8 @@ def ksg_conditional_mutual_information(
     key = _seed_key(seed)
     if _determined_by(xb, zb) or _determined_by(yb, zb):
         return 0.0
-    xs, ys, zs = (_prepared(b, key, noise) for b in (xb, yb, zb))
+    rows = _row_keys(xb, yb, zb)
+    xs, ys, zs = (_prepared(b, key, noise, rows) for b in (xb, yb, zb))
     return _cmi_terms(xs, ys, zs, k)[0] / scale
 
 
@@ -774,7 +824,7 @@ def _mixed_blocks(
     """
     frames = {role: as_frame(value, what=role) for role, value in variables.items()}
     _check_lengths(**{role: frame for role, frame in frames.items()})
-    continuous, discrete = {}, {}
+    continuous, discrete, unscaled = {}, {}, {}
     for role, frame in frames.items():
         if singles is None:
             single = frame.shape[1] == 1 and not isinstance(variables[role], pd.DataFrame)
@@ -786,10 +836,7 @@ def _mixed_blocks(
             _numeric_column(frame[c], _label(role, c, single), allow_constant=True) for c in names_c
         ]
         values_c = np.column_stack(cols) if cols else np.empty((len(frame), 0))
-        if key is None:
-            continuous[role] = _standardize(values_c)
-        else:
-            continuous[role] = _prepared(values_c, key, noise)
+        unscaled[role] = values_c
         if names_d:
             table = encode(frame[names_d], what=role)
             discrete[role] = table.codes.astype(float)
@@ -797,6 +844,15 @@ def _mixed_blocks(
             discrete[role] = np.empty((len(frame), 0))
         if raw is not None:
             raw[role] = np.hstack([values_c, discrete[role]])
+    if key is not None:
+        # Tied rows are ordered by their whole content, so the noise (and the result)
+        # does not depend on the order of the rows.
+        rows = _row_keys(*unscaled.values(), *discrete.values())
+    for role, values_c in unscaled.items():
+        if key is None:
+            continuous[role] = _standardize(values_c)
+        else:
+            continuous[role] = _prepared(values_c, key, noise, rows)
     ranges = [np.ptp(b, axis=0).max() for b in continuous.values() if b.shape[1]]
     spacing = 1.0 + (max(ranges) if ranges else 0.0)
     return {role: np.hstack([continuous[role], discrete[role] * spacing]) for role in frames}
@@ -1277,20 +1333,37 @@ def knn_mutual_information_matrix(
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
     if cont_names:
         # Each column's noise depends on its values only: the same in every pair.
+        # A column without ties gets the same noise in every pair; a tied column's noise
+        # is handed out in the order of each pair's row keys (as the pair estimators do),
+        # so a matrix entry equals the estimate of that pair alone, in any row order.
+        standardized = _standardize(cont_block)
         prepared = _prepared(cont_block, key, noise)
         column = {c: prepared[:, [j]] for j, c in enumerate(cont_names)}
+        unscaled = {c: cont_block[:, [j]] for j, c in enumerate(cont_names)}
+        tied = {
+            c: np.unique(cont_block[:, j]).size < len(cont_block)
+            for j, c in enumerate(cont_names)
+        }
     if disc_names:
         codes = {c: encode(frame[[c]]).codes.astype(float) for c in disc_names}
+
+    def pair_column(c, other):
+        if not tied[c]:
+            return column[c]
+        rows = _row_keys(unscaled[c], unscaled[other] if other in unscaled else codes[other])
+        j = cont_names.index(c)
+        return _break_ties(standardized[:, j].copy(), key, noise, rows)[:, None]
+
     for a, b in pairs:
         both_discrete = kinds[a] == kinds[b] == "discrete"
         if both_discrete and estimator == "auto":
             continue
         if kinds[a] == kinds[b] == "continuous" and estimator in ("auto", "ksg"):
-            value = _mi_nats(column[a], column[b], k)
+            value = _mi_nats(pair_column(a, b), pair_column(b, a), k)
         else:
             blocks = []
-            for c in (a, b):
-                blocks.append(column[c] if kinds[c] == "continuous" else codes[c])
+            for c, other in ((a, b), (b, a)):
+                blocks.append(pair_column(c, other) if kinds[c] == "continuous" else codes[c])
             ranges = [
                 np.ptp(b_) for c, b_ in zip((a, b), blocks, strict=True) if kinds[c] == "continuous"
             ]

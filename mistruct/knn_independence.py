@@ -64,6 +64,7 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 from scipy.spatial import cKDTree
 from scipy.special import digamma
@@ -1263,6 +1264,13 @@ def knn_ci_test(
     )
 
 
+def _numbers_inside(dtype) -> bool:
+    """A numeric dtype, or categories whose values are numbers (integer codes named discrete)."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _is_numeric(dtype.categories.dtype)
+    return _is_numeric(dtype)
+
+
 #: Above this many rows (with Z) the test warns of its cost and suggests ``sample=``.
 _COSTLY_ROWS = 20_000
 
@@ -1434,10 +1442,15 @@ def gaussian_ci_test(x, y, z=None, *, alpha: float = 0.05):
         if role == "z" and _no_columns(value):
             continue
         frame = as_frame(value, what=role)
-        text = [c for c in frame.columns if not _is_numeric(frame[c].dtype)]
+        text = [c for c in frame.columns if not _numbers_inside(frame[c].dtype)]
         if text:
             single = frame.shape[1] == 1 and not hasattr(value, "columns")
-            what = role if single else f"column(s) {text!r} of {role}"
+            name = getattr(value, "name", None) if single else None
+            what = (
+                (f"column {name!r}" if name is not None else role)
+                if single
+                else f"column(s) {text!r} of {role}"
+            )
             raise InvalidInputError(
                 f"the Gaussian test (partial correlation) needs numbers, but {what} "
                 f"{'is' if single or len(text) == 1 else 'are'} not numeric (dtype "
@@ -1446,7 +1459,12 @@ def gaussian_ci_test(x, y, z=None, *, alpha: float = 0.05):
             )
         # Every numeric column is a number here, integers included (whatever its kind
         # for the discrete tests): a partial correlation needs nothing else.
-        blocks[role] = _standardize(_numeric_block(value, role))
+        frame = frame.apply(
+            lambda c: c.astype(c.cat.categories.dtype)
+            if isinstance(c.dtype, pd.CategoricalDtype)
+            else c
+        )
+        blocks[role] = _standardize(_numeric_block(frame, role))
     n = _check_lengths(**blocks)
     xb, yb, zb = blocks["x"], blocks["y"], blocks.get("z")
     for role, block in (("x", xb), ("y", yb)):

@@ -105,8 +105,9 @@ def test_mixed_values_feed_a_calibrated_permutation_test():
 
 @pytest.mark.parametrize("resolution", [1.0, 2.2])
 def test_ksg_and_frenzel_pompe_on_integer_valued_columns(resolution):
+    # One estimate's sd is ~0.035 bits: 24 seeds put 0.02 at about three standard errors.
     means_ksg, means_fp = [], []
-    for seed in range(6):
+    for seed in range(24):
         rng = np.random.default_rng(seed)
         x, y, z = (rounded_normal(rng, 1000, resolution) for _ in range(3))
         means_ksg.append(ksg_mutual_information(x, y, seed=seed))

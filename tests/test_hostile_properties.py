@@ -1138,11 +1138,6 @@ def test_skeletons_do_not_depend_on_column_or_row_order(frame, data):
         assert _edge_keys(first) == _edge_keys(second), (list(first.edges), list(second.edges))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "mixed_mutual_information(a, b) on a=[0,0,0,0,0,1,0], b=[0,0,0,0,1,0,2] gives 0.240 bits, "
-    "and 0.447 on the same rows reversed: the kNN tie-breaking noise is drawn by row "
-    "position (mistruct/continuous.py); chow_liu_tree and mutual_information_matrix inherit it"
-))
 def test_mixed_mutual_information_does_not_depend_on_row_order():
     a = np.array([0, 0, 0, 0, 0, 1, 0])
     b = np.array([0, 0, 0, 0, 1, 0, 2])

@@ -120,7 +120,8 @@ def _verdict(result) -> str:
     type=click.Choice(("auto", *METHODS, "knn-permutation", "gaussian")),
     default="auto",
     show_default=True,
-    help="auto: knn-permutation if a tested column is float, else g-test-adjusted.",
+    help="auto: knn-permutation if a tested column is continuous; else, per query, "
+    "g-test-adjusted where the chi-squared law fits the strata, sequential otherwise.",
 )
 @click.option(
     "--permutations",
@@ -223,7 +224,9 @@ def command(
     sequential (permutation that stops early when the answer is clear); for
     float columns knn-permutation (kNN CMI, Runge's local permutation null)
     and gaussian (partial correlation). auto picks knn-permutation when a
-    tested column is float, else g-test-adjusted. Examples:
+    tested column is continuous; between discrete columns it runs
+    g-test-adjusted where the chi-squared law fits the strata and the exact
+    sequential test where it does not, and says which. Examples:
 
     \b
       mistruct citest data.csv X Y -g Z1 -g Z2 --method permutation -B 5000 --seed 0

@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 
 from mistruct.counts import contingency_table, joint_codes, pairwise_counts, stratified_tables
-from mistruct.data import EncodedTable, apply_kinds, as_frame, encode, select_columns
+from mistruct.data import (
+    MISSING_POLICIES,
+    EncodedTable,
+    apply_kinds,
+    as_frame,
+    encode,
+    select_columns,
+)
 from mistruct.exceptions import (
     ColumnNotFoundError,
     ContinuousDataError,
@@ -103,8 +110,12 @@ def _check_discrete(frame: pd.DataFrame, columns):
         )
 
 
-def _door(data, discrete, continuous) -> pd.DataFrame:
+def _door(data, discrete, continuous, missing="error") -> pd.DataFrame:
     """The user's table with its kinds stated by the dtypes (read once, at the door)."""
+    if missing not in MISSING_POLICIES:
+        raise InvalidInputError(
+            f"missing={missing!r} is not an option; use one of {', '.join(MISSING_POLICIES)}."
+        )
     return apply_kinds(as_frame(data), discrete=discrete, continuous=continuous)
 
 
@@ -431,7 +442,7 @@ def ci_test(
         options = check_options("permutation", alpha, n_permutations, "plugin", 1, return_null)
     else:
         options = check_options(method, alpha, n_permutations, estimator, h, return_null)
-    frame = _door(data, discrete, continuous)
+    frame = _door(data, discrete, continuous, missing)
     given = _as_labels(given)
     _check_query(frame.columns, x, y, given)
     entropy = seed_entropy(seed)
@@ -547,7 +558,7 @@ def ci_tests(
         raise InvalidInputError(
             f"correction={correction!r} is not an option; use None, 'holm' or 'bh'."
         )
-    frame = _door(data, discrete, continuous)
+    frame = _door(data, discrete, continuous, missing)
     if isinstance(queries, (str, bytes)) or not isinstance(queries, Iterable):
         raise InvalidInputError(
             "queries must be a list of (x, y) or (x, y, given) tuples, "

@@ -553,7 +553,14 @@ def _g_pvalues(state: _MIState, pairs) -> pd.DataFrame:
     dof = np.maximum(observed[i] - 1, 0) * np.maximum(observed[j] - 1, 0)
     # dof = 0: one of the variables is constant, so it is independent of anything.
     pvalue = np.where(dof > 0, chi2.sf(statistic, np.maximum(dof, 1)), 1.0)
-    return pd.DataFrame({"statistic": statistic, "pvalue": pvalue, "dof": dof})
+    # A variable whose every value occurs once (an ID) gives the same G under every
+    # permutation: the data carry no evidence either way, and no p-value is made up.
+    n = state.counts.n_rows
+    no_evidence = (dof > 0) & ((observed[i] >= n) | (observed[j] >= n))
+    pvalue = np.where(no_evidence, np.nan, pvalue)
+    return pd.DataFrame(
+        {"statistic": statistic, "pvalue": pvalue, "dof": dof, "no_evidence": no_evidence}
+    )
 
 
 def _check_forest_test(frame: pd.DataFrame, test: str, knn_permutations):
@@ -744,7 +751,9 @@ def chow_liu_forest(
     Each edge of the Chow-Liu tree is tested for independence of its two
     columns; edges whose test does not reject independence at ``alpha``
     (p-value > alpha) are removed, so columns independent of the rest stay
-    unconnected.
+    unconnected.  So is a tree edge whose test carries no evidence either way
+    (p-value NaN): with the G-test, any pair with a column whose every value
+    occurs once, such as a row ID.
 
     Parameters
     ----------
@@ -872,6 +881,7 @@ def chow_liu_forest(
         attributes[(i, j)].update(
             statistic=float(row.statistic), pvalue=float(row.pvalue), dof=row.dof
         )
+        # An edge is kept only on evidence: a test that carries none (p-value NaN) drops it.
         if row.pvalue <= alpha:
             kept.append((i, j))
         else:

@@ -406,6 +406,11 @@ def cpdag_to_dag(cpdag: nx.DiGraph, *, fallback: bool = False) -> nx.DiGraph:
     >>> nx.is_directed_acyclic_graph(dag), sorted(nx.Graph(dag).edges())
     (True, [('a', 'b'), ('b', 'c')])
     """
+    if not isinstance(cpdag, nx.DiGraph):
+        raise InvalidInputError(
+            f"cpdag_to_dag needs an nx.DiGraph (an undirected edge as two opposite arcs), got "
+            f"{type(cpdag).__name__}; for an undirected graph pass graph.to_directed()."
+        )
     directed_part = nx.DiGraph((a, b) for a, b in cpdag.edges() if not cpdag.has_edge(b, a))
     if not nx.is_directed_acyclic_graph(directed_part):
         cycle = nx.find_cycle(directed_part)
@@ -880,16 +885,17 @@ def _check_gaussian_columns(frame: pd.DataFrame) -> None:
     bad = [
         c
         for c in frame.columns
-        if not (
-            pd.api.types.is_numeric_dtype(frame[c].dtype)
-            and not isinstance(frame[c].dtype, pd.CategoricalDtype)
+        if not pd.api.types.is_numeric_dtype(
+            frame[c].cat.categories.dtype
+            if isinstance(frame[c].dtype, pd.CategoricalDtype)
+            else frame[c].dtype
         )
     ]
     if bad:
         raise InvalidInputError(
             f"the Gaussian test (partial correlation) needs numeric columns, but {bad!r} "
-            f"{'is' if len(bad) == 1 else 'are'} not numeric (text, categories or booleans "
-            "as categories); use the default test, which handles mixed columns, or leave "
+            f"{'is' if len(bad) == 1 else 'are'} not numeric (text, or categories that are "
+            "not numbers); use the default test, which handles mixed columns, or leave "
             "those columns out."
         )
 
