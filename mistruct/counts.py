@@ -315,6 +315,19 @@ class PairwiseCounts:
         diagonal = self.matrix.diagonal()
         return np.asarray(diagonal, dtype=np.int64)
 
+    def nonzero(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(rows, cols, counts)`` of the observed cells of the matrix, dense or sparse.
+
+        The estimators sum over observed cells only, so memory stays linear in
+        what the data hold, whatever the columns' cardinalities.
+        """
+        if sp.issparse(self.matrix):
+            coo = self.matrix.tocoo()
+            keep = coo.data > 0
+            return coo.row[keep], coo.col[keep], coo.data[keep].astype(float)
+        rows, cols = np.nonzero(self.matrix)
+        return rows, cols, self.matrix[rows, cols].astype(float)
+
     def marginals(self) -> np.ndarray:
         """Level counts of every column, laid end to end as the matrix's levels."""
         return self._level_counts.copy()

@@ -575,17 +575,7 @@ def mutual_information_matrix(
 
 def _mi_matrix_nats(counts, estimator: str) -> np.ndarray:
     """I(Xi; Xj) in nats for every pair, from the all-pairs count matrix."""
-    import scipy.sparse as sp
-
-    matrix = counts.matrix
-    if sp.issparse(matrix):
-        coo = matrix.tocoo()
-        rows, cols, values = coo.row, coo.col, coo.data.astype(float)
-        keep = values > 0
-        rows, cols, values = rows[keep], cols[keep], values[keep]
-    else:
-        rows, cols = np.nonzero(matrix)
-        values = matrix[rows, cols].astype(float)
+    rows, cols, values = counts.nonzero()
     offsets = counts.offsets
     n_columns = len(offsets) - 1
     column_of_level = np.repeat(np.arange(n_columns), np.diff(offsets))

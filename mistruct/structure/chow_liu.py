@@ -1066,7 +1066,6 @@ def _plugin_cmi_given(codes, cards, class_codes, chunk_size) -> np.ndarray:
     count whose size is linear in the rows and levels, whatever the number
     of classes.
     """
-    import scipy.sparse as sp
 
     n, p = codes.shape
     class_codes = class_codes.astype(np.int64)
@@ -1079,15 +1078,7 @@ def _plugin_cmi_given(codes, cards, class_codes, chunk_size) -> np.ndarray:
         class_of_level.append(observed // int(cards[j]))
         sizes.append(len(observed))
     counts = pairwise_counts(folded, sizes, chunk_size=chunk_size)
-    matrix = counts.matrix
-    if sp.issparse(matrix):
-        coo = matrix.tocoo()
-        rows, cols, values = coo.row, coo.col, coo.data.astype(float)
-        keep = values > 0
-        rows, cols, values = rows[keep], cols[keep], values[keep]
-    else:
-        rows, cols = np.nonzero(matrix)
-        values = matrix[rows, cols].astype(float)
+    rows, cols, values = counts.nonzero()
     column_of_level = np.repeat(np.arange(p), sizes)
     class_of_level = np.concatenate(class_of_level)
     level_counts = counts.marginals().astype(float)

@@ -719,7 +719,7 @@ def pc_skeleton(
         discrete_method,
         has_float_columns,
     )
-    from mistruct.independence._core import check_options, no_evidence
+    from mistruct.independence._core import check_options
 
     check_method(method)
     check_options(
@@ -773,10 +773,7 @@ def pc_skeleton(
             estimator=estimator,
             seed=seed,
         )
-        # A test with no stratum where both X and Y vary (Z determines one of them)
-        # gives G = 0, p = 1 whatever the truth: no evidence, so it removes no edge.
-        flags = [no_evidence(r) for r in results]
-        return [r.pvalue for r in results], [r.statistic for r in results], flags
+        return _answer(results)
 
     return _search(
         nodes,
@@ -810,7 +807,6 @@ def _pc_skeleton_by_kind(
     """PC-stable on a table with continuous columns: each test chosen by its columns' kinds."""
     from mistruct.data import column_kinds
     from mistruct.independence._by_kind import check_test_fits, ci_tests_by_kind, rank_pair_tests
-    from mistruct.independence._core import no_evidence
     from mistruct.structure.chow_liu import _numeric_rows
 
     if frame.shape[1] < 2:
@@ -860,9 +856,7 @@ def _pc_skeleton_by_kind(
         )
         for q, outcome in zip(rest, outcomes, strict=True):
             results[q] = outcome
-        # As in pc_skeleton: a discrete test without informative strata is no evidence.
-        flags = [no_evidence(r) for r in results]
-        return [r.pvalue for r in results], [r.statistic for r in results], flags
+        return _answer(results)
 
     # Tests of a level go in chunks of a few per thread: the progress bar and the time
     # budget then follow them closely, and each kNN test costs far more than a call.
@@ -878,6 +872,18 @@ def _pc_skeleton_by_kind(
         max_time=max_time,
         order_by_strength=True,
     )
+
+
+def _answer(results) -> tuple[list, list, list]:
+    """What the search reads of a batch of test results: p-values, statistics, flags.
+
+    A test that carries no evidence (no stratum where X and Y can show
+    dependence) is flagged: it removes no edge, whatever its p-value.
+    """
+    from mistruct.independence._core import no_evidence
+
+    flags = [no_evidence(r) for r in results]
+    return [r.pvalue for r in results], [r.statistic for r in results], flags
 
 
 def _check_gaussian_columns(frame: pd.DataFrame) -> None:
