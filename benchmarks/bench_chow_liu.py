@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _report import machine, markdown_table, write_section  # noqa: E402
 
-from mistruct.datasets import sample_network  # noqa: E402
+from mistruct.interop.datasets import sample_network  # noqa: E402
 from mistruct.structure import chow_liu_tree  # noqa: E402
 
 
@@ -129,7 +129,8 @@ def render(table: str, pgmpy_max: int, loads) -> str:
             "## Chow-Liu tree vs pgmpy TreeSearch",
             "",
             "ALARM network (37 columns, 666 pairs), rows sampled with "
-            '`mistruct.datasets.sample_network("alarm", n, seed=0)`; both libraries get the '
+            '`mistruct.interop.datasets.sample_network("alarm", n, seed=0)`; both libraries get '
+            'the '
             "same DataFrame and root (the first column). `mistruct.chow_liu_tree` counts all "
             "pairs with one chunked one-hot matrix product; pgmpy's `TreeSearch` "
             '(`estimator_type="chow-liu"`, default `n_jobs=-1`) computes scikit-learn\'s '

@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import machine, markdown_table, measure, write_section  # noqa: E402
 
-from mistruct.clustering import (  # noqa: E402
+from mistruct.clustering._supervised import (  # noqa: E402
     adjusted_mutual_info_score,
     normalized_mutual_info_score,
 )

@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _report import machine, markdown_table, write_section  # noqa: E402
 
-from mistruct.continuous import ksg_mutual_information  # noqa: E402
-from mistruct.knn_independence import knn_ci_test  # noqa: E402
+from mistruct.independence._knn import knn_ci_test  # noqa: E402
+from mistruct.measures._continuous import ksg_mutual_information  # noqa: E402
 
 RHO = 0.6
 ANALYTIC = -0.5 * np.log(1 - RHO**2)

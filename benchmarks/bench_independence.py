@@ -30,12 +30,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import machine, markdown_table, measure, write_section  # noqa: E402
 
-from mistruct.counts import joint_codes  # noqa: E402
-from mistruct.data import encode  # noqa: E402
-from mistruct.datasets import sample_network  # noqa: E402
+from mistruct.counting._contingency import joint_codes  # noqa: E402
+from mistruct.data._table import encode  # noqa: E402
 from mistruct.independence import ci_test, ci_test_from_table, ci_tests  # noqa: E402
 from mistruct.independence._api import _strata  # noqa: E402
 from mistruct.independence._core import check_options, query_rng, run_test  # noqa: E402
+from mistruct.interop.datasets import sample_network  # noqa: E402
 
 B = 1000
 #: X ⊥ Y | Z holds in ALARM (both children of LVEDVOLUME); the second query is dependent.

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import machine, markdown_table, measure, write_section  # noqa: E402
 
 from mistruct import mutual_information_matrix  # noqa: E402
-from mistruct.datasets import sample_network  # noqa: E402
+from mistruct.interop.datasets import sample_network  # noqa: E402
 
 
 def sklearn_loop(codes: np.ndarray) -> np.ndarray:

@@ -33,9 +33,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import machine, markdown_table, write_section  # noqa: E402
 
-from mistruct.data import Discretizer  # noqa: E402
+from mistruct.data._table import Discretizer  # noqa: E402
 from mistruct.structure import chow_liu_tree, structure_metrics  # noqa: E402
-from mistruct.structure.pc import pc_skeleton  # noqa: E402
+from mistruct.structure._pc import pc_skeleton  # noqa: E402
 
 TRUE = nx.DiGraph(
     [

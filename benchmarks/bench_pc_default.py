@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import machine, markdown_table, write_section  # noqa: E402
 
-from mistruct.datasets import sample_network  # noqa: E402
+from mistruct.interop.datasets import sample_network  # noqa: E402
 from mistruct.structure import structure_metrics  # noqa: E402
-from mistruct.structure.pc import pc  # noqa: E402
+from mistruct.structure._pc import pc  # noqa: E402
 
 
 def pgmpy_pc(train):

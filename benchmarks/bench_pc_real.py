@@ -41,7 +41,7 @@ from _report import machine, markdown_table, write_section  # noqa: E402
 
 import mistruct.independence._by_kind as by_kind  # noqa: E402
 from mistruct.exceptions import InvalidInputError  # noqa: E402
-from mistruct.structure.pc import pc_skeleton  # noqa: E402
+from mistruct.structure._pc import pc_skeleton  # noqa: E402
 
 
 def tables() -> dict:
@@ -95,7 +95,7 @@ def edges(graph) -> set:
 def scale(rows=(5_000, 10_000, 20_000, 40_000)):
     import numpy as np
 
-    from mistruct.knn_independence import knn_ci_test
+    from mistruct.independence._knn import knn_ci_test
 
     out = []
     rng = np.random.default_rng(0)

@@ -25,12 +25,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import machine, markdown_table, write_section  # noqa: E402
 
-from mistruct.bayesnet import fit_bayesian_network, log_likelihood  # noqa: E402
 from mistruct.cli.learn import dag_for_fitting  # noqa: E402
-from mistruct.datasets import sample_network  # noqa: E402
 from mistruct.exceptions import InvalidInputError  # noqa: E402
+from mistruct.interop._bayesnet import fit_bayesian_network, log_likelihood  # noqa: E402
+from mistruct.interop.datasets import sample_network  # noqa: E402
 from mistruct.structure import aracne, chow_liu_tree, structure_metrics  # noqa: E402
-from mistruct.structure.pc import pc  # noqa: E402
+from mistruct.structure._pc import pc  # noqa: E402
 
 
 def _timed(function):

@@ -5,8 +5,6 @@ The public API is re-exported here; see the user guide in ``docs/``.
 
 __version__ = "0.1.0"
 
-from mistruct import datasets
-from mistruct.bayesnet import fit_bayesian_network, log_likelihood, read_bif, write_bif
 from mistruct.clustering import (
     adjusted_mutual_info_score,
     clustering_entropy,
@@ -20,20 +18,8 @@ from mistruct.clustering import (
     v_measure_score,
     variation_of_information,
 )
-from mistruct.continuous import (
-    MutualInformationEstimate,
-    gaussian_mutual_information,
-    gaussian_mutual_information_matrix,
-    knn_entropy,
-    knn_mutual_information_matrix,
-    ksg_conditional_mutual_information,
-    ksg_mutual_information,
-    mixed_mutual_information,
-    mutual_information_auto,
-)
-from mistruct.counts import contingency_table, joint_codes, pairwise_counts
+from mistruct.counting import contingency_table, joint_codes, pairwise_counts
 from mistruct.data import Discretizer, apply_kinds, column_kinds, encode
-from mistruct.estimators import ESTIMATORS, entropy_from_counts
 from mistruct.exceptions import (
     ColumnNotFoundError,
     ContinuousDataError,
@@ -46,37 +32,59 @@ from mistruct.independence import (
     CITestResult,
     LowPowerWarning,
     NoEvidenceWarning,
-    PgmpyCITest,
     adjust_pvalues,
     ci_test,
     ci_test_from_table,
     ci_tests,
+    gaussian_ci_test,
+    knn_ci_test,
 )
-from mistruct.information import (
+from mistruct.interop import (
+    PgmpyCITest,
+    datasets,
+    fit_bayesian_network,
+    log_likelihood,
+    read_bif,
+    write_bif,
+)
+from mistruct.measures import (
+    ESTIMATORS,
+    MutualInformationEstimate,
     conditional_entropy,
     conditional_entropy_from_table,
     entropy,
+    entropy_from_counts,
     entropy_from_table,
+    gaussian_mutual_information,
+    gaussian_mutual_information_matrix,
     kl_divergence,
+    knn_entropy,
+    knn_mutual_information_matrix,
+    ksg_conditional_mutual_information,
+    ksg_mutual_information,
+    mixed_mutual_information,
     mutual_information,
+    mutual_information_auto,
     mutual_information_from_table,
     mutual_information_matrix,
     pointwise_mutual_information,
 )
-from mistruct.knn_independence import gaussian_ci_test, knn_ci_test
 from mistruct.structure import (
     StructureMetrics,
     aracne,
     chow_liu_forest,
     chow_liu_tree,
+    cpdag_to_dag,
     dpi_check,
     learn_skeleton,
     markov_chain_check,
+    pc,
+    pc_skeleton,
+    read_graph,
     structure_metrics,
     tan,
+    write_graph,
 )
-from mistruct.structure.io import read_graph, write_graph
-from mistruct.structure.pc import cpdag_to_dag, pc, pc_skeleton
 
 __all__ = [
     "MutualInformationEstimate",

@@ -793,7 +793,7 @@ def plot_graph(
 
     Examples
     --------
-    >>> from mistruct.datasets import sample_network
+    >>> from mistruct.interop.datasets import sample_network
     >>> from mistruct.structure import chow_liu_tree
     >>> example = sample_network("asia", 500, seed=0)
     >>> fig = plot_graph(chow_liu_tree(example.data), true_graph=example.graph)

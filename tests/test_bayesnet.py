@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mistruct.bayesnet import fit_bayesian_network, log_likelihood, write_bif
-from mistruct.datasets import sample_network
 from mistruct.exceptions import (
     ColumnNotFoundError,
     InvalidInputError,
     MissingValuesError,
 )
+from mistruct.interop._bayesnet import fit_bayesian_network, log_likelihood, write_bif
+from mistruct.interop.datasets import sample_network
 from mistruct.structure import chow_liu_tree
 
 

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from mistruct.cli import main
-from mistruct.datasets import sample_network
+from mistruct.interop.datasets import sample_network
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mistruct.cli.score import command as score_command
-from mistruct.clustering import (
+from mistruct.clustering._supervised import (
     adjusted_mutual_info_score,
     clustering_entropy,
     completeness_score,

@@ -14,7 +14,8 @@ from scipy import integrate, stats
 from scipy.spatial import cKDTree
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
-from mistruct.continuous import (
+from mistruct.exceptions import InvalidInputError, MissingValuesError
+from mistruct.measures._continuous import (
     MutualInformationEstimate,
     _counts_within,
     gaussian_mutual_information,
@@ -26,8 +27,7 @@ from mistruct.continuous import (
     mixed_mutual_information,
     mutual_information_auto,
 )
-from mistruct.exceptions import InvalidInputError, MissingValuesError
-from mistruct.information import mutual_information
+from mistruct.measures._discrete import mutual_information
 
 LN2 = np.log(2)
 RHO_06 = 0.223144  # -1/2 ln(1 - 0.36)

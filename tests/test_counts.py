@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mistruct.counts import (
+from mistruct.counting._contingency import (
     combine,
     contingency_table,
     joint_codes,

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mistruct.data import Discretizer, as_frame, column_kinds, encode, encode_variables
+from mistruct.data._table import Discretizer, as_frame, column_kinds, encode, encode_variables
 from mistruct.exceptions import (
     ColumnNotFoundError,
     ContinuousDataError,

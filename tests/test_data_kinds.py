@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mistruct.data import apply_kinds, column_kinds, encode, near_unique_columns
+from mistruct.data._table import apply_kinds, column_kinds, encode, near_unique_columns
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
 
 DATA = Path(__file__).parent / "data"

@@ -2,8 +2,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from mistruct.datasets import list_networks, load_network, sample_network
 from mistruct.exceptions import InvalidInputError
+from mistruct.interop.datasets import list_networks, load_network, sample_network
 
 
 def test_bundled_networks_are_listed():

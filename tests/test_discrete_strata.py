@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import mistruct.knn_independence as kci
-from mistruct._discrete_strata import DiscreteStrata
-from mistruct.continuous import _jitter
-from mistruct.knn_independence import knn_ci_test, local_permutations
+import mistruct.independence._knn as kci
+from mistruct.counting._strata import DiscreteStrata
+from mistruct.independence._knn import knn_ci_test, local_permutations
+from mistruct.measures._continuous import _jitter
 
 
 def mixed_frames(n, seed):

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from mistruct.estimators import ESTIMATORS, Blocks, entropy_from_counts, estimate_entropy
 from mistruct.exceptions import InvalidInputError
+from mistruct.measures._estimators import ESTIMATORS, Blocks, entropy_from_counts, estimate_entropy
 
 
 def _reference(counts, estimator, n_cells=None):

@@ -15,7 +15,8 @@ import pytest
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
 from mistruct import clustering
-from mistruct.continuous import (
+from mistruct.exceptions import InvalidInputError, MissingValuesError
+from mistruct.measures._continuous import (
     gaussian_mutual_information,
     gaussian_mutual_information_matrix,
     knn_entropy,
@@ -25,14 +26,13 @@ from mistruct.continuous import (
     mixed_mutual_information,
     mutual_information_auto,
 )
-from mistruct.estimators import entropy_from_counts
-from mistruct.exceptions import InvalidInputError, MissingValuesError
-from mistruct.information import (
+from mistruct.measures._discrete import (
     conditional_entropy,
     entropy,
     mutual_information,
     mutual_information_matrix,
 )
+from mistruct.measures._estimators import entropy_from_counts
 
 DATA = Path(__file__).parent / "data"
 

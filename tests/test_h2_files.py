@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mistruct.bayesnet import fit_bayesian_network, log_likelihood, read_bif, write_bif
 from mistruct.cli import main
 from mistruct.exceptions import InvalidInputError
-from mistruct.structure.io import read_graph, write_graph
+from mistruct.interop._bayesnet import fit_bayesian_network, log_likelihood, read_bif, write_bif
+from mistruct.structure._io import read_graph, write_graph
 
 HOSTILE_NAMES = [
     "plain", "with space", "new\nline", "{brace}", "semi;colon", "com,ma", "", "A", "a",

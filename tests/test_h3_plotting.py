@@ -11,7 +11,7 @@ import pytest
 from matplotlib.colors import to_rgba
 
 import mistruct
-from mistruct.datasets import sample_network
+from mistruct.interop.datasets import sample_network
 from mistruct.plotting import EDGE_COLOURS, _layout, plot_graph
 from mistruct.structure import structure_metrics
 

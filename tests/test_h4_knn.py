@@ -7,7 +7,7 @@ import pytest
 
 from mistruct.exceptions import InvalidInputError
 from mistruct.independence._by_kind import ci_tests_by_kind, knn_stopping, rank_pair_tests
-from mistruct.knn_independence import gaussian_ci_test, knn_ci_test, two_sided_stop_pvalue
+from mistruct.independence._knn import gaussian_ci_test, knn_ci_test, two_sided_stop_pvalue
 
 
 def _sequential_pvalues(b, reject_after, h, draws, rng):
@@ -123,7 +123,7 @@ def test_gaussian_test_refuses_text_in_plain_words():
 def test_tree_null_matches_the_list_kernel_without_z():
     # Issue 12, 13: above _TREE_ROWS rows an unconditional test uses kd-trees per surrogate
     # (n log n) instead of the neighbour lists (n^1.5); the statistics are the same.
-    from mistruct.knn_independence import _NullStatistic, _TreeNull
+    from mistruct.independence._knn import _NullStatistic, _TreeNull
 
     rng = np.random.default_rng(0)
     n = 2500
@@ -138,7 +138,7 @@ def test_tree_null_matches_the_list_kernel_without_z():
 
 
 def test_tree_null_matches_the_list_kernel_with_z():
-    from mistruct.knn_independence import _NullStatistic, _TreeNull
+    from mistruct.independence._knn import _NullStatistic, _TreeNull
 
     rng = np.random.default_rng(1)
     n = 1500
@@ -153,7 +153,7 @@ def test_tree_null_matches_the_list_kernel_with_z():
 
 
 def test_sample_tests_a_seeded_subset_and_large_conditional_tests_warn(monkeypatch):
-    import mistruct.knn_independence as knn
+    import mistruct.independence._knn as knn
 
     rng = np.random.default_rng(3)
     z = rng.standard_normal(600)

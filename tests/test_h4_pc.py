@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from mistruct.exceptions import InvalidInputError
-from mistruct.structure.pc import (
+from mistruct.structure._pc import (
     ConstantColumnWarning,
     IncompleteSearchWarning,
     cpdag_to_dag,
@@ -237,7 +237,7 @@ def test_progress_shows_the_level_and_its_tests_out_of_a_total():
 
 def test_candidate_order_by_strength_keeps_the_skeleton():
     frame = _mixed_table(n=150, seed=2)
-    from mistruct.structure import pc as module
+    from mistruct.structure import _pc as module
 
     calls = {}
 
@@ -302,7 +302,7 @@ def test_pc_result_extends_or_says_why():
 
 
 def test_learn_skeleton_settles_the_kinds_at_the_door():
-    from mistruct.structure.skeleton import learn_skeleton
+    from mistruct.structure._skeleton import learn_skeleton
 
     rng = np.random.default_rng(0)
     x = rng.integers(0, 50, 60)

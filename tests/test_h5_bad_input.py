@@ -6,13 +6,13 @@ import pytest
 
 from mistruct.exceptions import InvalidInputError
 from mistruct.independence import (
-    PgmpyCITest,
     adjust_pvalues,
     ci_test,
     ci_test_from_table,
     ci_tests,
 )
 from mistruct.independence._core import MAX_PERMUTATIONS
+from mistruct.interop import PgmpyCITest
 
 
 @pytest.fixture

@@ -10,15 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mistruct.data import encode
+from mistruct.data._table import encode
 from mistruct.independence import (
     METHODS,
-    PgmpyCITest,
     ci_test,
     ci_test_encoded,
     ci_tests,
 )
 from mistruct.independence._core import content_query, label_key
+from mistruct.interop import PgmpyCITest
 
 ALL = ("auto", *METHODS)
 

@@ -16,12 +16,12 @@ from mistruct.independence import (
     METHODS,
     LowPowerWarning,
     NoEvidenceWarning,
-    PgmpyCITest,
     ci_test,
     ci_test_from_table,
     ci_tests,
 )
 from mistruct.independence._core import no_evidence
+from mistruct.interop import PgmpyCITest
 
 MTCARS = Path(__file__).parent / "data" / "mtcars.csv"
 ALL = ("auto", *METHODS)

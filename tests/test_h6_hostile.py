@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from mistruct import mutual_information, mutual_information_matrix
-from mistruct.counts import (
+from mistruct.counting._contingency import (
     combine,
     contingency_table,
     joint_codes,
@@ -437,8 +437,8 @@ def test_tan_conditional_mi_equals_the_conditional_mi_of_each_pair(n_classes):
 def test_permuted_rows_and_random_tables_draw_the_same_null():
     from scipy.stats import ks_2samp, random_table
 
-    from mistruct.structure.aracne import _permuted_mi_bits, _plugin_mi_bits
-    from mistruct.structure.chow_liu import _mi_state
+    from mistruct.structure._aracne import _permuted_mi_bits, _plugin_mi_bits
+    from mistruct.structure._chow_liu import _mi_state
 
     rng = np.random.default_rng(3)
     n = 300

@@ -46,9 +46,9 @@ from hypothesis import strategies as st
 import mistruct
 import mistruct.exceptions
 import mistruct.independence
-from mistruct.bayesnet import read_bif
 from mistruct.cli import main as cli
-from mistruct.structure.io import read_graph
+from mistruct.interop._bayesnet import read_bif
+from mistruct.structure._io import read_graph
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::UserWarning"),

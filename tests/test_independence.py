@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from mistruct import mutual_information
-from mistruct.data import encode
+from mistruct.data._table import encode
 from mistruct.exceptions import (
     ColumnNotFoundError,
     ContinuousDataError,
@@ -28,7 +28,6 @@ from mistruct.independence import (
     CITestResult,
     LowPowerWarning,
     NoEvidenceWarning,
-    PgmpyCITest,
     adjust_pvalues,
     ci_test,
     ci_test_encoded,
@@ -37,6 +36,7 @@ from mistruct.independence import (
     ci_tests_encoded,
 )
 from mistruct.independence import _permutation as perm
+from mistruct.interop import PgmpyCITest
 
 # ---------------------------------------------------------------- helpers
 
@@ -605,7 +605,7 @@ def test_more_strata_than_rows_warns(rng):
 def test_pgmpy_pc_recovers_the_skeleton():
     from pgmpy.causal_discovery import PC
 
-    from mistruct.datasets import sample_network
+    from mistruct.interop.datasets import sample_network
 
     example = sample_network("sachs", 2000, seed=0)
     test = PgmpyCITest(example.data, method="g-test-adjusted", seed=0)
@@ -617,7 +617,7 @@ def test_pgmpy_pc_recovers_the_skeleton():
 def test_pgmpy_pc_with_permutation_test_and_pvalue_orientation():
     from pgmpy.causal_discovery import PC
 
-    from mistruct.datasets import sample_network
+    from mistruct.interop.datasets import sample_network
 
     example = sample_network("sachs", 1000, seed=1)
     test = PgmpyCITest(example.data, method="sequential", n_permutations=200, seed=0)
@@ -633,7 +633,7 @@ def test_pgmpy_pc_with_permutation_test_and_pvalue_orientation():
 
 
 def test_deprecated_pgmpy_pc_estimate():
-    from mistruct.datasets import sample_network
+    from mistruct.interop.datasets import sample_network
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)

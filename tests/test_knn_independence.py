@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import mistruct.knn_independence as kci
-from mistruct.continuous import _standardize, ksg_conditional_mutual_information
+import mistruct.independence._knn as kci
 from mistruct.exceptions import InvalidInputError, MissingValuesError
-from mistruct.knn_independence import gaussian_ci_test, knn_ci_test, local_permutations
+from mistruct.independence._knn import gaussian_ci_test, knn_ci_test, local_permutations
+from mistruct.measures._continuous import _standardize, ksg_conditional_mutual_information
 
 
 def null_data(n, seed, dz=3):

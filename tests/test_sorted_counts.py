@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-import mistruct.knn_independence as kci
-from mistruct._sorted_counts import RankCounter, run_bounds, sorted_runs
-from mistruct.knn_independence import knn_ci_test
+import mistruct.independence._knn as kci
+from mistruct.counting._sorted import RankCounter, run_bounds, sorted_runs
+from mistruct.independence._knn import knn_ci_test
 
 
 @pytest.mark.parametrize("guessed", [False, True])

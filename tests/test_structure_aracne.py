@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mistruct import mutual_information_matrix
-from mistruct.datasets import sample_network
 from mistruct.exceptions import InvalidInputError
+from mistruct.interop.datasets import sample_network
 from mistruct.structure import aracne, permutation_mi_threshold
-from mistruct.structure.aracne import _dpi_keep
+from mistruct.structure._aracne import _dpi_keep
 
 
 def undirected(graph):
@@ -117,7 +117,7 @@ def test_chunked_triangles_match(monkeypatch):
     whole = _dpi_keep(mi, present, 0.01, "additive")
     import importlib
 
-    module = importlib.import_module("mistruct.structure.aracne")  # not the function
+    module = importlib.import_module("mistruct.structure._aracne")  # not the function
     monkeypatch.setattr(module, "_TRIANGLE_BLOCK", 30 * 30 * 4)  # 4 rows at a time
     np.testing.assert_array_equal(_dpi_keep(mi, present, 0.01, "additive"), whole)
 
@@ -168,8 +168,8 @@ def test_permutation_null_matches_row_shuffling():
     x = rng.integers(0, 3, 300)
     y = np.where(rng.random(300) < 0.5, x, rng.integers(0, 3, 300))
     frame = pd.DataFrame({"x": x, "y": y})
-    from mistruct.structure.aracne import _permutation_threshold
-    from mistruct.structure.chow_liu import _mi_state
+    from mistruct.structure._aracne import _permutation_threshold
+    from mistruct.structure._chow_liu import _mi_state
 
     state = _mi_state(frame, estimator="plugin", missing="error")
     quantiles = [_permutation_threshold(state, a, 400, 7) for a in (0.5, 0.1)]

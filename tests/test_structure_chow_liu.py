@@ -9,8 +9,8 @@ import pytest
 from scipy.stats import chi2
 
 from mistruct import mutual_information, mutual_information_matrix
-from mistruct.datasets import sample_network
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError, MissingValuesError
+from mistruct.interop.datasets import sample_network
 from mistruct.structure import chow_liu_forest, chow_liu_tree, learn_skeleton, tan
 
 
@@ -291,7 +291,7 @@ def test_learn_skeleton_pc_missing_module(chain_frame, monkeypatch):
     real = importlib.import_module
 
     def fake_import(name, *args, **kwargs):
-        if name == "mistruct.structure.pc":
+        if name == "mistruct.structure._pc":
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return real(name, *args, **kwargs)
 

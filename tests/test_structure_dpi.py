@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from mistruct import mutual_information
-from mistruct.datasets import sample_network
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
 from mistruct.independence import ci_tests
+from mistruct.interop.datasets import sample_network
 from mistruct.structure import chow_liu_tree, dpi_check, markov_chain_check
 
 

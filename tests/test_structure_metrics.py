@@ -7,8 +7,8 @@ import os
 import networkx as nx
 import pytest
 
-from mistruct.datasets import sample_network
 from mistruct.exceptions import InvalidInputError
+from mistruct.interop.datasets import sample_network
 from mistruct.plotting import plot_graph
 from mistruct.structure import aracne, chow_liu_tree, structure_metrics
 

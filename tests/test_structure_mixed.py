@@ -15,7 +15,7 @@ from mistruct.structure import (
     markov_chain_check,
     structure_metrics,
 )
-from mistruct.structure.pc import pc, pc_skeleton
+from mistruct.structure._pc import pc, pc_skeleton
 
 TRUE_EDGES = {
     frozenset(e)
@@ -172,7 +172,7 @@ def test_pgmpy_pc_runs_mistruct_tests_on_a_mixed_table():
 
     from pgmpy.causal_discovery import PC
 
-    from mistruct.independence import PgmpyCITest
+    from mistruct.interop import PgmpyCITest
 
     data = customers(400, seed=2)[["age", "region", "income", "spend", "churn"]]
     test = PgmpyCITest(data, method="auto", knn_permutations=99, seed=0)

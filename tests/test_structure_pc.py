@@ -4,10 +4,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from mistruct.datasets import load_network, sample_network
 from mistruct.exceptions import InvalidInputError
+from mistruct.interop.datasets import load_network, sample_network
 from mistruct.structure import structure_metrics
-from mistruct.structure.pc import cpdag_to_dag, orient_cpdag, pc, pc_skeleton, skeleton_search
+from mistruct.structure._pc import cpdag_to_dag, orient_cpdag, pc, pc_skeleton, skeleton_search
 
 
 def _true_dag(name):

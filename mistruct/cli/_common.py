@@ -253,7 +253,7 @@ def load_table(data, example, rows, seed, bins=None, *, sep=None, na_values=None
         raise click.UsageError("give a data file or --example NETWORK (one of the two).")
     sample = None
     if example is not None:
-        from mistruct.datasets import sample_network
+        from mistruct.interop.datasets import sample_network
 
         try:
             sample = sample_network(example, rows, seed=seed)
@@ -269,7 +269,7 @@ def load_table(data, example, rows, seed, bins=None, *, sep=None, na_values=None
 
 def discretize(frame: pd.DataFrame, bins: int) -> pd.DataFrame:
     """Continuous columns (float after ``apply_kinds``) as ``bins`` quantile bins."""
-    from mistruct.data import Discretizer
+    from mistruct.data._table import Discretizer
 
     return Discretizer(bins).fit_transform(frame)
 
@@ -387,20 +387,20 @@ def kinds_applied(frame: pd.DataFrame, kinds) -> pd.DataFrame:
 
 
 def _column_kinds(frame, *, discrete, continuous):
-    from mistruct.data import column_kinds
+    from mistruct.data._table import column_kinds
 
     return column_kinds(frame, discrete=discrete, continuous=continuous)
 
 
 def _apply_kinds(frame, *, discrete, continuous):
-    from mistruct.data import apply_kinds
+    from mistruct.data._table import apply_kinds
 
     return apply_kinds(frame, discrete=discrete, continuous=continuous)
 
 
 def id_like_columns(frame: pd.DataFrame, kinds) -> list:
     """Columns that look like row identifiers (``mistruct.data.near_unique_columns``)."""
-    from mistruct.data import near_unique_columns
+    from mistruct.data._table import near_unique_columns
 
     return list(near_unique_columns(frame, kinds))
 

@@ -24,9 +24,9 @@ from mistruct.cli._common import (
     load_table,
     table_options,
 )
-from mistruct.estimators import ESTIMATORS
 from mistruct.exceptions import IDColumnWarning
 from mistruct.independence._core import METHODS
+from mistruct.measures._estimators import ESTIMATORS
 
 
 def _split_given(values) -> list[str]:

@@ -63,7 +63,7 @@ def learn_graph(
 ):
     """The learned graph: a CPDAG for PC, a tree/forest DiGraph, a Graph for ARACNE."""
     from mistruct.structure import aracne, chow_liu_forest, chow_liu_tree
-    from mistruct.structure.pc import pc
+    from mistruct.structure._pc import pc
 
     if method == "pc":
         return pc(
@@ -89,7 +89,7 @@ def learn_graph(
 
 def dag_for_fitting(graph) -> nx.DiGraph:
     """A DAG to fit: DAGs as they are; CPDAGs and undirected graphs extended to DAGs."""
-    from mistruct.structure.pc import cpdag_to_dag
+    from mistruct.structure._pc import cpdag_to_dag
 
     if graph.is_directed() and not any(graph.has_edge(b, a) for a, b in graph.edges()):
         return graph
@@ -288,10 +288,10 @@ def command(
       mistruct learn data.csv --method chow-liu --out tree.graphml --fit model.bif
       mistruct learn data.tsv --drop id --discrete cyl,gear --holdout 0.2
     """
-    from mistruct.bayesnet import fit_bayesian_network, log_likelihood, write_bif
-    from mistruct.data import Discretizer, select_columns
+    from mistruct.data._table import Discretizer, select_columns
+    from mistruct.interop._bayesnet import fit_bayesian_network, log_likelihood, write_bif
     from mistruct.structure import dpi_check, structure_metrics
-    from mistruct.structure.io import GRAPH_FORMATS, write_graph
+    from mistruct.structure._io import GRAPH_FORMATS, write_graph
 
     started = time.perf_counter()
     if out is not None and not any(out.lower().endswith(s) for s in GRAPH_FORMATS):

@@ -25,9 +25,9 @@ from mistruct.cli._common import (
     unit_name,
     write_text,
 )
-from mistruct.estimators import ESTIMATORS
 from mistruct.exceptions import IDColumnWarning
-from mistruct.information import NUMERIC_MATRIX_ESTIMATORS
+from mistruct.measures._discrete import NUMERIC_MATRIX_ESTIMATORS
+from mistruct.measures._estimators import ESTIMATORS
 
 
 @click.command("mi")
@@ -82,8 +82,8 @@ def command(
       mistruct mi data.tsv --drop id --discrete cyl --missing drop
       mistruct mi --example alarm --rows 100000
     """
-    from mistruct.data import select_columns
-    from mistruct.information import mutual_information_matrix
+    from mistruct.data._table import select_columns
+    from mistruct.measures._discrete import mutual_information_matrix
 
     if base == 1:
         raise click.BadParameter("a logarithm base must not be 1.", param_hint="--base")

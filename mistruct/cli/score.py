@@ -154,7 +154,7 @@ def _column(frame, name, path, option):
 
 def _scores(truth, pred):
     """Every clustering score, by name."""
-    from mistruct import clustering
+    from mistruct import clustering  # package
 
     homogeneity, completeness, v_measure = clustering.homogeneity_completeness_v_measure(
         truth, pred

@@ -19,7 +19,7 @@ information in nats times twice the number of rows.  Its p-value comes from:
     observed one (Besag & Clifford 1991);
 ``"auto"`` (the default)
     per query, the adjusted chi-squared law where it fits the counts (the
-    rule of :func:`mistruct.independence._core.asymptotic_fits`) and the
+    rule of :func:`mistruct.independence.asymptotic_fits`) and the
     exact sequential test where it does not.
 
 A test where no stratum lets both X and Y vary carries no evidence: its
@@ -46,18 +46,19 @@ from mistruct.independence._core import (
     LowPowerWarning,
     NoEvidenceWarning,
 )
-from mistruct.independence.pgmpy_adapter import PgmpyCITest
+from mistruct.independence._knn import gaussian_ci_test, knn_ci_test
 
 __all__ = [
     "METHODS",
     "CITestResult",
     "LowPowerWarning",
     "NoEvidenceWarning",
-    "PgmpyCITest",
     "adjust_pvalues",
     "ci_test",
     "ci_test_encoded",
     "ci_test_from_table",
     "ci_tests",
     "ci_tests_encoded",
+    "gaussian_ci_test",
+    "knn_ci_test",
 ]

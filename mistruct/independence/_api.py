@@ -9,8 +9,13 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from mistruct.counts import contingency_table, joint_codes, pairwise_counts, stratified_tables
-from mistruct.data import (
+from mistruct.counting._contingency import (
+    contingency_table,
+    joint_codes,
+    pairwise_counts,
+    stratified_tables,
+)
+from mistruct.data._table import (
     MISSING_POLICIES,
     EncodedTable,
     apply_kinds,
@@ -223,7 +228,7 @@ def _index_query(table: EncodedTable, query, where=""):
 # ---------------------------------------------------------------- public API
 
 
-#: Tests of numeric columns, in :mod:`mistruct.knn_independence`.
+#: Tests of numeric columns, in :mod:`mistruct.independence._knn`.
 CONTINUOUS_METHODS = ("knn-permutation", "gaussian")
 
 def _continuous_test(frame, x, y, given, method, alpha, n_permutations, entropy, return_null,
@@ -234,7 +239,7 @@ def _continuous_test(frame, x, y, given, method, alpha, n_permutations, entropy,
     (:func:`content_query`), so the result depends on neither argument nor
     column order.
     """
-    from mistruct.knn_independence import gaussian_ci_test, knn_ci_test
+    from mistruct.independence._knn import gaussian_ci_test, knn_ci_test
 
     x, y, given, key = content_query(x, y, given)
     rows = frame[[x, y, *given]]
@@ -324,7 +329,7 @@ def ci_test(
         The rule: the expected excess of G over its degrees of freedom
         (Williams 1976, summed over strata) must be at most 0.05 standard
         deviations of the chi-squared law (see
-        :func:`mistruct.independence._core.asymptotic_fits`); it is
+        :func:`mistruct.independence.asymptotic_fits`); it is
         calibrated by simulation.  ``result.method`` says which test ran and
         ``result.note`` why.
 
@@ -346,9 +351,9 @@ def ci_test(
         ``h`` null values reach G, with p-value ``h / L`` after ``L`` draws,
         else ``(g + 1) / (B + 1)``; exact at any sparsity.  For numeric
         columns: ``"knn-permutation"``
-        (:func:`mistruct.knn_independence.knn_ci_test`, Frenzel-Pompe CMI with
+        (:func:`mistruct.independence.knn_ci_test`, Frenzel-Pompe CMI with
         Runge's local permutation null) and ``"gaussian"`` (partial
-        correlation, Fisher z: :func:`mistruct.knn_independence.gaussian_ci_test`).
+        correlation, Fisher z: :func:`mistruct.independence.gaussian_ci_test`).
     alpha : float, default 0.05
         Significance level of the decision ``independent = pvalue > alpha``.
     n_permutations : int, default 1000
@@ -356,7 +361,7 @@ def ci_test(
         10**7.
     estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}
         CMI estimator of the permutation statistic (see
-        :mod:`mistruct.estimators`); the asymptotic methods need
+        :mod:`mistruct.measures._estimators`); the asymptotic methods need
         ``"plugin"`` (``"auto"`` with another estimator runs an exact test).
     h : int, default 20
         Besag-Clifford's ``h`` for ``"sequential"``.
@@ -681,7 +686,7 @@ def ci_test_encoded(
 
     Examples
     --------
-    >>> from mistruct.data import encode
+    >>> from mistruct.data._table import encode
     >>> table = encode(pd.DataFrame({"a": [0, 1] * 50, "b": [0, 1] * 50, "c": [0, 0, 1, 1] * 25}))
     >>> ci_test_encoded(table, 0, 1).independent, ci_test_encoded(table, 0, 2).independent
     (False, True)
@@ -736,7 +741,7 @@ def ci_tests_encoded(
 
     Examples
     --------
-    >>> from mistruct.data import encode
+    >>> from mistruct.data._table import encode
     >>> table = encode(pd.DataFrame({"a": [0, 1] * 50, "b": [0, 1] * 50, "c": [0, 0, 1, 1] * 25}))
     >>> [r.independent for r in ci_tests_encoded(table, [(0, 1), (0, 2), (0, 2, [1])])]
     [False, True, None]

@@ -6,7 +6,7 @@ goes to the test that fits its columns:
 * every column of the query discrete: the exact discrete machinery on the
   encoded table (:func:`mistruct.independence.ci_tests_encoded`, one batch);
 * some float column: the kNN local-permutation test
-  (:func:`mistruct.knn_independence.knn_ci_test`, discrete columns by the
+  (:func:`mistruct.independence.knn_ci_test`, discrete columns by the
   discrete metric) or, with ``method="gaussian"``, partial correlation.
 """
 
@@ -20,7 +20,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from mistruct.data import column_kinds, encode
+from mistruct.data._table import column_kinds, encode
 from mistruct.exceptions import ContinuousDataError, InvalidInputError
 from mistruct.independence._core import (
     METHODS,
@@ -135,7 +135,7 @@ def ci_tests_by_kind(
     list of CITestResult, in query order.
     """
     from mistruct.independence._api import _index_query, _run_queries
-    from mistruct.knn_independence import gaussian_ci_test, knn_ci_test
+    from mistruct.independence._knn import gaussian_ci_test, knn_ci_test
 
     check_method(method)
     kinds = column_kinds(frame)
@@ -262,7 +262,7 @@ def rank_pair_tests(
         Column labels.
     n_permutations : int
     k : int, float or None
-        As for :func:`mistruct.knn_independence.knn_ci_test`.
+        As for :func:`mistruct.independence.knn_ci_test`.
     alpha : float
     seed : None, int or Generator
         Tie-breaking of each column draws from a stream keyed by ``seed`` and
@@ -282,8 +282,8 @@ def rank_pair_tests(
     >>> [r.independent for r in rank_pair_tests(frame, [("x", "y"), ("x", "z")], seed=0)]
     [False, True]
     """
-    from mistruct.continuous import _mi_nats, _numeric_block
-    from mistruct.knn_independence import _resolve_k
+    from mistruct.independence._knn import _resolve_k
+    from mistruct.measures._continuous import _mi_nats, _numeric_block
 
     n = len(frame)
     k = _resolve_k(k, n)
@@ -353,7 +353,7 @@ def knn_stopping(alpha: float, n_permutations: int, early_reject: bool) -> tuple
     """
     if not early_reject or math.ceil(2 / alpha) - 1 >= n_permutations:
         return max(1, math.floor(alpha * (n_permutations + 1))), None
-    from mistruct.knn_independence import two_sided_stop_pvalue
+    from mistruct.independence._knn import two_sided_stop_pvalue
 
     reject_after = math.ceil(2 / alpha) - 1
     spent = 1.0 / (reject_after + 1)
@@ -391,7 +391,7 @@ def check_test_fits(frame: pd.DataFrame, method: str, name: str = "method"):
             "discretize the float columns first (mistruct.Discretizer)."
         )
     if method == "gaussian":
-        from mistruct.continuous import _numeric_block
+        from mistruct.measures._continuous import _numeric_block
 
         # Numbers only: a partial correlation needs them (constant columns are for the
         # caller: PC leaves them isolated).

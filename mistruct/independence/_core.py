@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
-from mistruct.estimators import Blocks, check_estimator, estimate_entropy
 from mistruct.exceptions import InvalidInputError
 from mistruct.independence import _permutation as perm
+from mistruct.measures._estimators import Blocks, check_estimator, estimate_entropy
 
 METHODS = ("g-test", "g-test-adjusted", "permutation", "sequential")
 ASYMPTOTIC = ("g-test", "g-test-adjusted")
@@ -69,7 +69,7 @@ class CITestResult:
         Never NaN and never 0 for the permutation methods.
     dof : int or None
         Degrees of freedom of the asymptotic chi-squared law (None for tests
-        without one, e.g. the kNN tests of :mod:`mistruct.knn_independence`): for
+        without one, e.g. the kNN tests of :mod:`mistruct.independence._knn`): for
         ``"g-test"`` (and, for reference, the permutation methods)
         ``(|X| - 1)(|Y| - 1)|Z|`` counting the levels and strata observed in
         the data; for ``"g-test-adjusted"`` the sum over strata of

@@ -13,11 +13,13 @@
 Edge attribute ``mi`` is the mutual information in bits.
 """
 
-from mistruct.structure.aracne import aracne, permutation_mi_threshold
-from mistruct.structure.chow_liu import chow_liu_forest, chow_liu_tree, tan
-from mistruct.structure.dpi import dpi_check, markov_chain_check
-from mistruct.structure.metrics import StructureMetrics, structure_metrics
-from mistruct.structure.skeleton import SKELETON_METHODS, learn_skeleton
+from mistruct.structure._aracne import aracne, permutation_mi_threshold
+from mistruct.structure._chow_liu import chow_liu_forest, chow_liu_tree, tan
+from mistruct.structure._dpi import dpi_check, markov_chain_check
+from mistruct.structure._io import read_graph, write_graph
+from mistruct.structure._metrics import StructureMetrics, structure_metrics
+from mistruct.structure._pc import cpdag_to_dag, pc, pc_skeleton
+from mistruct.structure._skeleton import SKELETON_METHODS, learn_skeleton
 
 __all__ = [
     "SKELETON_METHODS",
@@ -25,10 +27,15 @@ __all__ = [
     "aracne",
     "chow_liu_forest",
     "chow_liu_tree",
+    "cpdag_to_dag",
     "dpi_check",
     "learn_skeleton",
     "markov_chain_check",
+    "pc",
+    "pc_skeleton",
     "permutation_mi_threshold",
+    "read_graph",
     "structure_metrics",
     "tan",
+    "write_graph",
 ]

@@ -91,11 +91,11 @@ import pandas as pd
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
-from mistruct.data import apply_kinds, as_frame, encode, select_columns
+from mistruct.data._table import apply_kinds, as_frame, encode, select_columns
 from mistruct.exceptions import InvalidInputError, MissingValuesError
-from mistruct.information import DEFAULT_BASE, _check_variables, _log_base
-from mistruct.information import mutual_information as _discrete_mutual_information
-from mistruct.information import mutual_information_matrix as _discrete_mi_matrix
+from mistruct.measures._discrete import DEFAULT_BASE, _check_variables, _log_base
+from mistruct.measures._discrete import mutual_information as _discrete_mutual_information
+from mistruct.measures._discrete import mutual_information_matrix as _discrete_mi_matrix
 
 __all__ = [
     "KNN_MATRIX_ESTIMATORS",

@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 
 from mistruct._io import atomic_path
-from mistruct.counts import MAX_DENSE_CELLS, contingency_table
-from mistruct.data import as_frame, encode
+from mistruct.counting._contingency import MAX_DENSE_CELLS, contingency_table
+from mistruct.data._table import as_frame, encode
 from mistruct.exceptions import (
     ColumnNotFoundError,
     InvalidInputError,
@@ -93,7 +93,7 @@ def _as_dag(graph, columns, root) -> nx.DiGraph:
             raise InvalidInputError(
                 f"graph has undirected edges (both directions present: {shown}); it looks "
                 "like a CPDAG.  Extend it to a DAG first, e.g. with "
-                "mistruct.structure.pc.cpdag_to_dag(graph), then fit that DAG."
+                "mistruct.structure.cpdag_to_dag(graph), then fit that DAG."
             )
         if not nx.is_directed_acyclic_graph(graph):
             cycle = nx.find_cycle(graph)
@@ -112,7 +112,7 @@ def _as_dag(graph, columns, root) -> nx.DiGraph:
         raise InvalidInputError(
             f"graph is undirected and has a cycle ({shown}), so it cannot be oriented "
             "without more information.  Pass a DAG (nx.DiGraph): learn a CPDAG with PC and "
-            "extend it with mistruct.structure.pc.cpdag_to_dag, or use a tree "
+            "extend it with mistruct.structure.cpdag_to_dag, or use a tree "
             "(mistruct.chow_liu_tree)."
         )
     if root is not None and root not in graph:
@@ -149,7 +149,7 @@ def fit_bayesian_network(
         modified.
     graph : networkx.DiGraph or networkx.Graph
         A DAG (e.g. a Chow-Liu tree, or a CPDAG extended to a DAG with
-        ``mistruct.structure.pc.cpdag_to_dag``), or an undirected forest,
+        ``mistruct.structure.cpdag_to_dag``), or an undirected forest,
         which is oriented away from ``root`` (each other component away from
         its first column in table order).  A directed graph with both
         ``u -> v`` and ``v -> u`` (a CPDAG), a directed cycle, or an
@@ -179,7 +179,7 @@ def fit_bayesian_network(
 
     Examples
     --------
-    >>> from mistruct.datasets import sample_network
+    >>> from mistruct.interop.datasets import sample_network
     >>> from mistruct.structure import chow_liu_tree
     >>> data = sample_network("asia", 500, seed=0).data
     >>> model = fit_bayesian_network(data, chow_liu_tree(data))
@@ -372,7 +372,7 @@ def log_likelihood(model, data, *, per_row: bool = True, base=np.e, unknown_stat
 
     Examples
     --------
-    >>> from mistruct.datasets import sample_network
+    >>> from mistruct.interop.datasets import sample_network
     >>> from mistruct.structure import chow_liu_tree
     >>> train = sample_network("asia", 500, seed=0).data
     >>> test = sample_network("asia", 200, seed=1).data
@@ -604,7 +604,7 @@ def write_bif(model, path) -> Path:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from mistruct.datasets import sample_network
+    >>> from mistruct.interop.datasets import sample_network
     >>> from mistruct.structure import chow_liu_tree
     >>> data = sample_network("asia", 500, seed=0).data
     >>> model = fit_bayesian_network(data, chow_liu_tree(data))

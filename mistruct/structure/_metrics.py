@@ -125,7 +125,7 @@ def structure_metrics(learned, true) -> StructureMetrics:
     Returns
     -------
     StructureMetrics
-        See :mod:`mistruct.structure.metrics` for the definitions.
+        See :mod:`mistruct.structure._metrics` for the definitions.
 
     Examples
     --------

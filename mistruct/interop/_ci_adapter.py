@@ -17,7 +17,7 @@ import dataclasses
 import numbers
 import threading
 
-from mistruct.data import encode
+from mistruct.data._table import encode
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
 from mistruct.independence._core import (
     CITestResult,
@@ -98,7 +98,7 @@ class PgmpyCITest:
 
     Examples
     --------
-    >>> from mistruct.datasets import sample_network
+    >>> from mistruct.interop.datasets import sample_network
     >>> frame = sample_network("asia", 2000, seed=0).data
     >>> test = PgmpyCITest(frame, method="g-test")
     >>> test("smoke", "asia", [], significance_level=0.01)
@@ -156,7 +156,7 @@ class PgmpyCITest:
         floats = _float_columns(frame, frame.columns)
         if method == "gaussian" or (method in NUMERIC_TEST_METHODS and floats):
             # Tests chosen by the columns of each query (kNN where a float column is involved).
-            from mistruct.structure.chow_liu import _numeric_rows
+            from mistruct.structure._chow_liu import _numeric_rows
 
             self._frame = _numeric_rows(frame, missing)
             check_test_fits(self._frame, method)
@@ -210,7 +210,7 @@ class PgmpyCITest:
 
         A test with no informative stratum (Z determines X or Y, so G = 0
         whatever the truth) returns False: no evidence of independence, so
-        PC keeps the edge, as :func:`mistruct.structure.pc.pc_skeleton` does.
+        PC keeps the edge, as :func:`mistruct.structure.pc_skeleton` does.
         A constant X or Y returns True (independent of everything).
         """
         result = self.test(X, Y, Z, significance_level)

@@ -2,7 +2,7 @@
 
 Every measure takes ``base`` (default 2: bits; ``np.e`` gives nats) and, when
 it works from samples or counts, ``estimator`` (see
-:mod:`mistruct.estimators`).  With an estimator other than ``"plugin"``, a
+:mod:`mistruct.measures._estimators`).  With an estimator other than ``"plugin"``, a
 measure is the sum of the estimated entropies it is made of, e.g.
 ``I(X;Y|Z) = H(X,Z) + H(Y,Z) - H(X,Y,Z) - H(Z)``, each entropy estimated with
 the chosen estimator over the full state space of its variables.
@@ -17,16 +17,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mistruct.counts import (
+from mistruct.counting._contingency import (
     JointCodes,
     combine,
     contingency_table,
     joint_codes,
     pairwise_counts,
 )
-from mistruct.data import apply_kinds, as_frame, encode, encode_variables, select_columns
-from mistruct.estimators import Blocks, check_estimator, entropy_from_counts, estimate_entropy
+from mistruct.data._table import apply_kinds, as_frame, encode, encode_variables, select_columns
 from mistruct.exceptions import InvalidInputError
+from mistruct.measures._estimators import (
+    Blocks,
+    check_estimator,
+    entropy_from_counts,
+    estimate_entropy,
+)
 
 __all__ = [
     "conditional_entropy",
@@ -161,7 +166,7 @@ def entropy(x, *, base=DEFAULT_BASE, estimator: str = "plugin", missing: str = "
     base : float, default 2
         Logarithm base: 2 gives bits, ``np.e`` nats.
     estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}
-        See :mod:`mistruct.estimators`.
+        See :mod:`mistruct.measures._estimators`.
     missing : {"error", "drop", "category"}
         Handling of NaN/None.
 
@@ -478,7 +483,7 @@ def mutual_information_matrix(
     """Mutual information between every pair of columns.
 
     All pairwise contingency tables come from one chunked one-hot matrix
-    product (:func:`mistruct.counts.pairwise_counts`), so the rows are read
+    product (:func:`mistruct.counting.pairwise_counts`), so the rows are read
     once whatever the number of columns; the estimates for every pair are
     then computed in one vectorized pass over the non-empty cells.
 
@@ -492,9 +497,9 @@ def mutual_information_matrix(
 "gaussian", "ksg", "mixed", "auto"}
         The first four are discrete estimators.  For numeric columns:
         ``"gaussian"`` (closed form from one correlation matrix,
-        :func:`mistruct.continuous.gaussian_mutual_information_matrix`),
+        :func:`mistruct.measures.gaussian_mutual_information_matrix`),
         ``"ksg"`` / ``"mixed"`` / ``"auto"`` (kNN estimators by column type,
-        :func:`mistruct.continuous.knn_mutual_information_matrix`; ``"auto"``
+        :func:`mistruct.measures.knn_mutual_information_matrix`; ``"auto"``
         uses the plug-in for pairs of discrete columns, KSG for continuous
         pairs and Gao et al. for mixed pairs; on a table without continuous
         columns it is the plug-in estimator).  Column kinds follow
@@ -540,7 +545,7 @@ def mutual_information_matrix(
             # Every column discrete: one count of all pairs.
             estimator, data, columns = "plugin", applied, None
     if estimator in NUMERIC_MATRIX_ESTIMATORS:
-        from mistruct import continuous as _continuous
+        from mistruct.measures import _continuous
 
         if estimator == "gaussian":
             return _continuous.gaussian_mutual_information_matrix(

@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 
 from mistruct.exceptions import InvalidInputError
-from mistruct.structure.chow_liu import (
+from mistruct.structure._chow_liu import (
     DEFAULT_SEED,
     _check_alpha,
     _check_common,
@@ -110,7 +110,7 @@ def permutation_mi_threshold(
 
     Examples
     --------
-    >>> from mistruct.datasets import sample_network
+    >>> from mistruct.interop.datasets import sample_network
     >>> data = sample_network("asia", 500, seed=0).data
     >>> threshold = permutation_mi_threshold(data, n_permutations=200, seed=0)
     >>> 0 < threshold < 0.05

@@ -2,7 +2,7 @@
 
 Each estimator turns counts into an entropy in nats.  They work on *blocks*
 of cells: one block is one distribution.  A single distribution is one block;
-the all-pairs count matrix (see :func:`mistruct.counts.pairwise_counts`) is a
+the all-pairs count matrix (see :func:`mistruct.counting.pairwise_counts`) is a
 grid of blocks, one per pair of columns, so every joint entropy of every pair
 is estimated in one vectorized pass over the non-empty cells.
 

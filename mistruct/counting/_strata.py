@@ -1,7 +1,7 @@
 """Exact kNN counts in a space made only of discrete columns.
 
 In the kNN statistics a discrete column is a spaced integer code plus tiny
-tie noise (see :func:`mistruct.continuous.mixed_mutual_information`), so in
+tie noise (see :func:`mistruct.measures.mixed_mutual_information`), so in
 a space made only of such columns the rows fall into strata (rows with the
 same codes): within a stratum every max-norm distance is at most the
 stratum's noise diameter, between strata every distance is at least the
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mistruct._sorted_counts import run_bounds
+from mistruct.counting._sorted import run_bounds
 
 
 class DiscreteStrata:
@@ -70,7 +70,7 @@ class DiscreteStrata:
         ``x``: shape ``(b, n)``, one value per row for each of ``b``
         surrogates; ``e``: shape ``(b * n,)``, row ``i`` of surrogate ``s`` at
         ``s * n + i``.  Within a stratum sorted by ``x`` the rows counted
-        are one run (:func:`mistruct._sorted_counts.run_bounds`).
+        are one run (:func:`mistruct.counting.run_bounds`).
         """
         b, n = x.shape
         by_value = np.argsort(x, axis=1, kind="stable")

@@ -27,9 +27,9 @@ import warnings
 import networkx as nx
 import pandas as pd
 
-from mistruct.data import as_frame, select_columns
+from mistruct.data._table import as_frame, select_columns
 from mistruct.exceptions import InvalidInputError
-from mistruct.structure.skeleton import stated_kinds
+from mistruct.structure._skeleton import stated_kinds
 
 #: Most surrogates of each kNN test of PC (most tests stop far sooner, see pc_skeleton).
 DEFAULT_KNN_PERMUTATIONS = 99
@@ -608,7 +608,7 @@ def pc_skeleton(
         The conditional independence test (see :func:`mistruct.ci_test`).
         ``"auto"`` is ``"g-test-adjusted"`` on every test whose columns are
         all discrete, and the kNN local-permutation test
-        (:func:`mistruct.knn_independence.knn_ci_test`) on every test with a
+        (:func:`mistruct.independence.knn_ci_test`) on every test with a
         continuous column.  ``"g-test-adjusted"`` counts degrees of freedom per
         stratum from its non-empty rows and columns: with the many sparse
         strata of large conditioning sets, the plain count of ``"g-test"``
@@ -629,7 +629,7 @@ def pc_skeleton(
         default ``seed=0`` makes a run reproducible; ``None`` is not.
     knn_permutations : int, default 99
         Most surrogates of each kNN test (tests with a continuous column).  A
-        test stops early both ways (:func:`mistruct.knn_independence.knn_ci_test`,
+        test stops early both ways (:func:`mistruct.independence.knn_ci_test`,
         ``h`` and ``reject_after``): when none of its first
         ``ceil(2 / alpha) - 1`` surrogates (39 at ``alpha = 0.05``) reaches
         its statistic (p-value ``1 / 40``), and once so many have that running
@@ -639,10 +639,10 @@ def pc_skeleton(
         4).  Most tests need 5 to 40 surrogates.  Between two continuous
         columns, level 0 uses one exact null for all pairs instead (the KSG
         mutual information of the ranks, see
-        :func:`mistruct.independence._by_kind.rank_pair_tests`).
+        :func:`mistruct.independence.rank_pair_tests`).
     k : int, float or None
         Neighbour rank of the kNN statistic (see
-        :func:`~mistruct.knn_independence.knn_ci_test`).
+        :func:`~mistruct.independence.knn_ci_test`).
     n_jobs : int, default 1
         Threads running the kNN and Gaussian tests of a level (-1: one per
         CPU).  Each test draws from its own stream, so the result is the same
@@ -698,7 +698,7 @@ def pc_skeleton(
 
     Examples
     --------
-    >>> from mistruct.datasets import sample_network
+    >>> from mistruct.interop.datasets import sample_network
     >>> example = sample_network("asia", 5000, seed=0)
     >>> skeleton = pc_skeleton(example.data, alpha=0.01)
     >>> sorted(map(sorted, skeleton.edges()))[:3]
@@ -709,7 +709,7 @@ def pc_skeleton(
     >>> skeleton.graph["complete"]
     True
     """
-    from mistruct.data import encode
+    from mistruct.data._table import encode
     from mistruct.independence import ci_tests_encoded
     from mistruct.independence._by_kind import (
         NUMERIC_TEST_METHODS,
@@ -805,9 +805,9 @@ def _pc_skeleton_by_kind(
     max_time=None,
 ) -> nx.Graph:
     """PC-stable on a table with continuous columns: each test chosen by its columns' kinds."""
-    from mistruct.data import column_kinds
+    from mistruct.data._table import column_kinds
     from mistruct.independence._by_kind import check_test_fits, ci_tests_by_kind, rank_pair_tests
-    from mistruct.structure.chow_liu import _numeric_rows
+    from mistruct.structure._chow_liu import _numeric_rows
 
     if frame.shape[1] < 2:
         raise InvalidInputError("PC needs at least two columns.")
@@ -920,7 +920,7 @@ def pc(data, **options) -> nx.DiGraph:
 
     Examples
     --------
-    >>> from mistruct.datasets import sample_network
+    >>> from mistruct.interop.datasets import sample_network
     >>> example = sample_network("asia", 5000, seed=0)
     >>> cpdag = pc(example.data, alpha=0.01)
     >>> cpdag.has_edge("lung", "either") and not cpdag.has_edge("either", "lung")

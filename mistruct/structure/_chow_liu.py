@@ -4,7 +4,7 @@ A Chow-Liu tree is the maximum spanning tree of the mutual information
 matrix (Chow & Liu 1968): among all trees over the columns it is the one
 whose product-of-pairwise-factors distribution is closest to the data in KL
 divergence.  Every pairwise contingency table comes from one chunked one-hot
-matrix product (:func:`mistruct.counts.pairwise_counts`), so the rows are
+matrix product (:func:`mistruct.counting.pairwise_counts`), so the rows are
 read once whatever the number of columns.
 
 Tie-breaking
@@ -35,9 +35,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from mistruct.continuous import mutual_information_auto
-from mistruct.counts import PairwiseCounts, check_chunk_size, pairwise_counts
-from mistruct.data import (
+from mistruct.counting._contingency import PairwiseCounts, check_chunk_size, pairwise_counts
+from mistruct.data._table import (
     MISSING_POLICIES,
     EncodedTable,
     apply_kinds,
@@ -47,7 +46,6 @@ from mistruct.data import (
     near_unique_columns,
     select_columns,
 )
-from mistruct.estimators import ESTIMATORS
 from mistruct.exceptions import (
     ColumnNotFoundError,
     IDColumnWarning,
@@ -55,11 +53,13 @@ from mistruct.exceptions import (
     MissingValuesError,
 )
 from mistruct.independence._by_kind import STRUCTURE_TEST_METHODS
-from mistruct.information import (
+from mistruct.measures._continuous import mutual_information_auto
+from mistruct.measures._discrete import (
     NUMERIC_MATRIX_ESTIMATORS,
     _mi_matrix_nats,
     mutual_information_matrix,
 )
+from mistruct.measures._estimators import ESTIMATORS
 
 __all__ = ["chow_liu_forest", "chow_liu_tree", "tan"]
 
@@ -618,10 +618,10 @@ def chow_liu_tree(
 "ksg", "mixed", "gaussian"}
         MI estimator for the edge weights.  ``"auto"``: the plug-in on a
         table of discrete columns (all pairs from one count, see
-        :mod:`mistruct.estimators` for the other discrete ones); with
+        :mod:`mistruct.measures._estimators` for the other discrete ones); with
         continuous columns, KSG for pairs of continuous columns, Gao et
         al. for mixed pairs and the plug-in for discrete pairs
-        (:func:`mistruct.continuous.knn_mutual_information_matrix`).
+        (:func:`mistruct.measures.knn_mutual_information_matrix`).
         ``"ksg"``, ``"mixed"``, ``"gaussian"``: that estimator for every
         pair (see :func:`mistruct.mutual_information_matrix`).
     columns : list, optional
@@ -771,7 +771,7 @@ def chow_liu_forest(
         run :func:`mistruct.independence.ci_test` on each tree edge (all in
         one batch on the encoded table).  ``"auto"``: ``"g-test"`` on an
         edge between discrete columns, the kNN permutation test
-        (:func:`mistruct.knn_independence.knn_ci_test`, ``knn_permutations``
+        (:func:`mistruct.independence.knn_ci_test`, ``knn_permutations``
         surrogates) on an edge with a continuous column;
         ``"knn-permutation"`` the same with ``"permutation"`` between
         discrete columns; ``"gaussian"``: correlation test on every edge
@@ -813,7 +813,7 @@ def chow_liu_forest(
 
     Examples
     --------
-    >>> from mistruct.datasets import sample_network
+    >>> from mistruct.interop.datasets import sample_network
     >>> example = sample_network("asia", 500, seed=0)
     >>> forest = chow_liu_forest(example.data, alpha=0.01)
     >>> forest.number_of_nodes(), forest.number_of_edges() < 7
@@ -923,7 +923,7 @@ def tan(
     feature.
 
     The conditional MI of every pair comes from all-pairs counts
-    (:func:`mistruct.counts.pairwise_counts`), one count per class: the
+    (:func:`mistruct.counting.pairwise_counts`), one count per class: the
     per-class MI matrices are averaged with weights P(C = c), i.e.
     ``I(Xi; Xj | C) = sum_c P(c) I(Xi; Xj | C = c)``.  With the plug-in
     estimator and more classes times feature levels than rows, one count of
@@ -963,7 +963,7 @@ def tan(
 
     Examples
     --------
-    >>> from mistruct.datasets import sample_network
+    >>> from mistruct.interop.datasets import sample_network
     >>> data = sample_network("asia", 500, seed=0).data
     >>> model = tan(data, "dysp")
     >>> sorted(model.successors("dysp"))[:3]

@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 from pandas.errors import InvalidIndexError
 
-from mistruct.counts import stratified_tables
+from mistruct.counting._contingency import stratified_tables
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
 from mistruct.independence._by_kind import STRUCTURE_TEST_METHODS
-from mistruct.information import mutual_information_from_table
-from mistruct.structure.chow_liu import (
+from mistruct.measures._discrete import mutual_information_from_table
+from mistruct.structure._chow_liu import (
     DEFAULT_SEED,
     _check_alpha,
     _check_bool,
@@ -291,12 +291,12 @@ def _rows_by_kind(state, triples, *, alpha, method, tolerance, n_permutations, s
 
     The MI columns come from the state's matrix and ``cmi_xz_given_y`` from
     the same family of estimators
-    (:func:`mistruct.continuous.mutual_information_auto`, or the Gaussian
+    (:func:`mistruct.measures.mutual_information_auto`, or the Gaussian
     closed form); the tests from
-    :func:`mistruct.independence._by_kind.ci_tests_by_kind`.
+    :func:`mistruct.independence.ci_tests_by_kind`.
     """
-    from mistruct.continuous import gaussian_mutual_information, mutual_information_auto
     from mistruct.independence._by_kind import ci_tests_by_kind
+    from mistruct.measures._continuous import gaussian_mutual_information, mutual_information_auto
 
     names = state.names
     # Columns by position for the estimates, by rank of their labels for the tests (whose
@@ -387,7 +387,7 @@ def dpi_check(
         CI test of ``X ⟂ Z | Y``.  ``"auto"``: ``"g-test"`` on discrete
         columns; on a table with float columns, the kNN local-permutation
         test for every chain with a float column
-        (:func:`mistruct.knn_independence.knn_ci_test`, 200 surrogates) and
+        (:func:`mistruct.independence.knn_ci_test`, 200 surrogates) and
         ``"g-test-adjusted"`` for the others.  ``"knn-permutation"``: the
         same with the exact ``"permutation"`` test on discrete chains.
         ``"gaussian"``: partial correlation (numeric columns).

@@ -8,17 +8,17 @@ import inspect
 import networkx as nx
 import pandas as pd
 
-from mistruct import data as _data
+from mistruct import data as _data  # package
 from mistruct.exceptions import InvalidInputError
 
 __all__ = ["SKELETON_METHODS", "learn_skeleton"]
 
 #: method name -> (module, function); modules are imported only when used
 _METHODS = {
-    "chow-liu": ("mistruct.structure.chow_liu", "chow_liu_tree"),
-    "chow-liu-forest": ("mistruct.structure.chow_liu", "chow_liu_forest"),
-    "aracne": ("mistruct.structure.aracne", "aracne"),
-    "pc": ("mistruct.structure.pc", "pc_skeleton"),
+    "chow-liu": ("mistruct.structure._chow_liu", "chow_liu_tree"),
+    "chow-liu-forest": ("mistruct.structure._chow_liu", "chow_liu_forest"),
+    "aracne": ("mistruct.structure._aracne", "aracne"),
+    "pc": ("mistruct.structure._pc", "pc_skeleton"),
 }
 
 SKELETON_METHODS = tuple(_METHODS)
@@ -79,13 +79,13 @@ def learn_skeleton(
         Float columns are continuous (kNN estimators and tests), the others
         discrete; never modified.
     method : {"chow-liu", "chow-liu-forest", "aracne", "pc"}, default "chow-liu"
-        * ``"chow-liu"``: :func:`~mistruct.structure.chow_liu.chow_liu_tree`,
+        * ``"chow-liu"``: :func:`~mistruct.structure.chow_liu_tree`,
           undirected -- a spanning tree (p - 1 edges);
         * ``"chow-liu-forest"``:
-          :func:`~mistruct.structure.chow_liu.chow_liu_forest`, undirected --
+          :func:`~mistruct.structure.chow_liu_forest`, undirected --
           the tree without its non-significant edges;
-        * ``"aracne"``: :func:`~mistruct.structure.aracne.aracne`;
-        * ``"pc"``: the PC-stable skeleton, ``mistruct.structure.pc.pc_skeleton``
+        * ``"aracne"``: :func:`~mistruct.structure.aracne`;
+        * ``"pc"``: the PC-stable skeleton, ``mistruct.structure.pc_skeleton``
           (separating sets in ``G.graph["sepsets"]``).
     discrete, continuous : list of labels, optional
         Labels of columns to treat as discrete / continuous, overriding the
@@ -104,7 +104,7 @@ def learn_skeleton(
 
     Examples
     --------
-    >>> from mistruct.datasets import sample_network
+    >>> from mistruct.interop.datasets import sample_network
     >>> data = sample_network("asia", 500, seed=0).data
     >>> tree = learn_skeleton(data)
     >>> type(tree).__name__, tree.number_of_edges(), tree.graph["method"]

@@ -37,12 +37,12 @@ sorted, with their max-norm distances.  For a surrogate:
    discrete columns (string codes plus tie noise), the rows closer than
    ``eps`` in Z are the row's whole stratum, so ``n_z`` is its size and
    ``n_xz`` two binary searches in the stratum sorted by X
-   (:mod:`mistruct._discrete_strata`); without Z a discrete X is counted
+   (:mod:`mistruct.counting._strata`); without Z a discrete X is counted
    the same way, and a discrete Y trades places with a float X (a global
    permutation of X is one of Y), so the sorted lists are the float ones.
    Where Z (or X without Z) is one float column and X one column, the
    Z-neighbours are a run of rows in Z order: ``n_z`` comes from two binary
-   searches and ``n_xz`` from rank counts (:mod:`mistruct._sorted_counts`),
+   searches and ``n_xz`` from rank counts (:mod:`mistruct.counting._sorted`),
    with no Z lists.
 
 All of it is dense array work over groups of rows and batches of
@@ -69,9 +69,11 @@ from scipy import stats
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
-from mistruct._discrete_strata import DiscreteStrata
-from mistruct._sorted_counts import RankCounter, sorted_runs
-from mistruct.continuous import (
+from mistruct.counting._sorted import RankCounter, sorted_runs
+from mistruct.counting._strata import DiscreteStrata
+from mistruct.data._table import as_frame, column_kinds
+from mistruct.exceptions import InvalidInputError
+from mistruct.measures._continuous import (
     _check_lengths,
     _check_noise,
     _is_numeric,
@@ -83,8 +85,6 @@ from mistruct.continuous import (
     _standardize,
     _strict_counts,
 )
-from mistruct.data import as_frame, column_kinds
-from mistruct.exceptions import InvalidInputError
 
 __all__ = [
     "DEFAULT_K",
@@ -176,7 +176,7 @@ def _blocks(x, y, z):
     Without discrete columns: every column centred and scaled to unit
     variance (a constant one is an error).  With some: float columns scaled
     so, the others as spaced codes (see
-    :func:`mistruct.continuous.mixed_mutual_information`), which puts rows
+    :func:`mistruct.measures.mixed_mutual_information`), which puts rows
     with different discrete values farther apart than any two rows with the
     same ones.  The last value is None when every column is float, else a
     dict of boolean masks of the float columns of each role.
@@ -905,7 +905,7 @@ class _NullStatistic:
         return (values, n_yz) if counts else values
 
     def _stratum_counts(self, xp, perms, e, bb, rr, n_xz, n_z):
-        """Stage 2 where the second space is discrete (see :mod:`mistruct._discrete_strata`).
+        """Stage 2 where the second space is discrete (see :mod:`mistruct.counting._strata`).
 
         Fills the counts of the pairs whose neighbourhood there is exactly
         their stratum; returns the other pairs, for the brute force.
@@ -1061,7 +1061,7 @@ def knn_ci_test(
     seed : None, int or numpy.random.Generator
         Seeds the tie noise and the surrogates.
     noise : float, default 1e-10
-        Tie noise, as for :func:`mistruct.continuous.ksg_mutual_information`.
+        Tie noise, as for :func:`mistruct.measures.ksg_mutual_information`.
     return_null : bool, default False
         Keep the surrogate statistics in ``result.null_distribution``.
     workers : int, default 1

@@ -1,0 +1,37 @@
+"""The counting layer: the only code that reads every row.
+
+Contingency tables, stratified tables, all-pairs counts from one one-hot
+matrix product (:func:`pairwise_counts`), joint codes of column sets, and the
+sorted-line and stratum counts the kNN statistics use.  Everything above this
+layer works on the tables it returns.
+"""
+
+from mistruct.counting._contingency import (
+    MAX_DENSE_CELLS,
+    JointCodes,
+    PairwiseCounts,
+    check_chunk_size,
+    combine,
+    contingency_table,
+    joint_codes,
+    pairwise_counts,
+    stratified_tables,
+)
+from mistruct.counting._sorted import RankCounter, run_bounds, sorted_runs
+from mistruct.counting._strata import DiscreteStrata
+
+__all__ = [
+    "MAX_DENSE_CELLS",
+    "DiscreteStrata",
+    "JointCodes",
+    "PairwiseCounts",
+    "RankCounter",
+    "check_chunk_size",
+    "combine",
+    "contingency_table",
+    "joint_codes",
+    "pairwise_counts",
+    "run_bounds",
+    "sorted_runs",
+    "stratified_tables",
+]
