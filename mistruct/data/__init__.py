@@ -7,10 +7,12 @@ say so, and :func:`encode` turns discrete columns into integer codes.
 """
 
 from mistruct.data._table import (
+    MISSING_POLICIES,  # noqa: F401  (the options of missing=)
     ColumnKinds,
     Discretizer,
     EncodedTable,
     apply_kinds,
+    apply_missing,
     as_frame,
     column_kinds,
     encode,
@@ -24,6 +26,7 @@ __all__ = [
     "Discretizer",
     "EncodedTable",
     "apply_kinds",
+    "apply_missing",
     "as_frame",
     "column_kinds",
     "encode",

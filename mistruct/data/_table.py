@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mistruct._validation import MISSING_POLICIES, check_missing
 from mistruct.exceptions import (
     ColumnNotFoundError,
     ContinuousDataError,
@@ -26,14 +27,13 @@ __all__ = [
     "Discretizer",
     "EncodedTable",
     "apply_kinds",
+    "apply_missing",
     "as_frame",
     "column_kinds",
     "encode",
     "near_unique_columns",
     "select_columns",
 ]
-
-MISSING_POLICIES = ("error", "drop", "category")
 
 
 @dataclass(frozen=True)
@@ -288,9 +288,7 @@ def column_kinds(data, *, discrete=None, continuous=None) -> ColumnKinds:
     'discrete'
     """
     frame = as_frame(data)
-    forced_discrete, forced_continuous = _override_labels(
-        frame, discrete, continuous, "data"
-    )
+    forced_discrete, forced_continuous = _override_labels(frame, discrete, continuous, "data")
     kinds, reasons = {}, {}
     for name in frame.columns:
         if name in forced_discrete:
@@ -346,6 +344,37 @@ def apply_kinds(data, *, discrete=None, continuous=None, what: str = "data") -> 
     for name, values in changes.items():
         out[name] = values
     return out
+
+
+def apply_missing(frame: pd.DataFrame, missing: str = "error") -> pd.DataFrame:
+    """The rows and values numeric estimators see under the ``missing`` policy.
+
+    ``"drop"`` drops every row with a missing value; ``"category"`` gives the
+    missing values of discrete columns a level of their own (``"<missing>"``,
+    as :func:`encode` does) and leaves float NaNs for the caller to refuse;
+    ``"error"`` returns ``frame`` unchanged (the caller checks).  The input
+    is never modified.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": [1.0, None, 3.0], "b": ["x", None, "y"]})
+    >>> len(apply_missing(frame, "drop"))
+    2
+    >>> apply_missing(frame, "category")["b"].tolist()
+    ['x', '<missing>', 'y']
+    """
+    check_missing(missing)
+    if missing == "drop":
+        return frame.dropna()
+    if missing == "category":
+        kinds = column_kinds(frame)
+        discrete = [c for c in frame.columns if kinds[c] == "discrete" and frame[c].isna().any()]
+        if discrete:
+            frame = frame.copy()
+            for name in discrete:
+                # A level of its own, as the discrete encoder makes it.
+                frame[name] = frame[name].astype(object).where(frame[name].notna(), "<missing>")
+    return frame
 
 
 def near_unique_columns(data, kinds=None) -> list:
