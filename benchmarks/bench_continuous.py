@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _report import machine, markdown_table, write_section  # noqa: E402
 
 from mistruct.independence._knn import knn_ci_test  # noqa: E402
-from mistruct.measures._continuous import ksg_mutual_information  # noqa: E402
+from mistruct.measures import mutual_information  # noqa: E402
 
 RHO = 0.6
 ANALYTIC = -0.5 * np.log(1 - RHO**2)
@@ -75,7 +75,7 @@ def bench_ksg(sizes, repeat):
     for n in sizes:
         x, y = bivariate(n, seed=n)
         ours, t_ours = best_time(
-            lambda x=x, y=y: ksg_mutual_information(x, y, k=3, base=np.e, seed=0), repeat
+            lambda x=x, y=y: mutual_information(x, y, estimator="ksg", base=np.e, seed=0), repeat
         )
         sk, t_sk = best_time(
             lambda x=x, y=y: mutual_info_regression(x[:, None], y, n_neighbors=3, random_state=0)[
@@ -85,7 +85,7 @@ def bench_ksg(sizes, repeat):
         )
         en, t_en = best_time(lambda x=x, y=y: float(ennemi.estimate_mi(y, x, k=3)[0, 0]), repeat)
         for name, value, seconds in (
-            ("mistruct `ksg_mutual_information`", ours, t_ours),
+            ("mistruct `mutual_information(estimator=\"ksg\")`", ours, t_ours),
             ("scikit-learn `mutual_info_regression`", sk, t_sk),
             ("ennemi `estimate_mi`", en, t_en),
         ):
@@ -151,7 +151,7 @@ def bench_speed(cases, repeat):
         )
         ours2, t_ours2 = best_time(
             lambda data=data, k=k, b=n_permutations: knn_ci_test(
-                *data, k=k, n_permutations=b, seed=1, workers=-1
+                *data, k=k, n_permutations=b, seed=1, n_jobs=-1
             ),
             repeat,
         )
@@ -178,10 +178,10 @@ def bench_speed(cases, repeat):
         "k",
         "B",
         "mistruct s (1 thread)",
-        "mistruct s (workers=-1)",
+        "mistruct s (n_jobs=-1)",
         "tigramite s",
         "speed-up (1 thread)",
-        "speed-up (workers=-1)",
+        "speed-up (n_jobs=-1)",
         "CMI nats: mistruct / tigramite",
         "p: mistruct / tigramite",
     ]
@@ -326,7 +326,7 @@ Same data, same k, `shuffle_neighbors` = 5, `sig_samples` = B,
 statistic (the CMI columns agree to the tie noise); the p-values differ by Monte
 Carlo error only (different random surrogates).  tigramite's kd-tree calls use every
 core (its default `workers=-1`); mistruct is timed on one thread (its default) and with
-`workers=-1`.  mistruct's fixed cost (neighbour lists of every row) weighs most at
+`n_jobs=-1`.  mistruct's fixed cost (neighbour lists of every row) weighs most at
 B = 100 and large k; at both libraries' default B = 500 it fades.  On this shared
 machine the ratios move by up to 50% from run to run.
 

@@ -102,7 +102,7 @@ def causal_learn_fisherz(frame: pd.DataFrame) -> nx.Graph:
 def learners():
     return {
         "mistruct PC, auto (kNN tests)": lambda d: pc_skeleton(d, seed=0),
-        "mistruct PC, gaussian": lambda d: pc_skeleton(as_codes(d), method="gaussian"),
+        "mistruct PC, gaussian": lambda d: pc_skeleton(as_codes(d), ci_test="gaussian"),
         "mistruct PC, 5 quantile bins + G-test": lambda d: pc_skeleton(
             Discretizer(5).fit_transform(d)
         ),

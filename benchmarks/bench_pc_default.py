@@ -44,7 +44,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     learners = {
         'mistruct PC, "auto" (default)': lambda d: pc(d, alpha=0.05),
-        "mistruct PC, g-test-adjusted": lambda d: pc(d, alpha=0.05, method="g-test-adjusted"),
+        "mistruct PC, g-test-adjusted": lambda d: pc(d, alpha=0.05, ci_test="g-test-adjusted"),
         "pgmpy PC, chi_square": pgmpy_pc,
     }
     rows = []

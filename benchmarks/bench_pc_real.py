@@ -7,7 +7,7 @@ Tables that ship in pip packages, each as a new user would pass it:
 * scikit-learn's wine (178 x 13 floats), diabetes (442 x 11, unscaled),
   palmerpenguins (333 complete rows x 8, mixed).
 
-For each: PC-stable with the default test (``method="auto"``: kNN
+For each: PC-stable with the default test (``ci_test="auto"``: kNN
 local-permutation tests where a float column is involved), with ``n_jobs``
 1 and 2, and with the Gaussian test for comparison.  On the small tables
 (``--slow``) also the settings before issue 11 (each kNN test up to 200
@@ -20,7 +20,7 @@ kNN tests), to report how many edges the two skeletons share.
     python benchmarks/bench_pc_real.py --write               # the table into docs/benchmarks.md
     python benchmarks/bench_pc_real.py --scale               # knn_ci_test time against rows
 
-``--scale`` times :func:`mistruct.knn_ci_test` with 20 surrogates on
+``--scale`` times :func:`mistruct.independence.knn_ci_test` with 20 surrogates on
 independent and dependent float pairs from 5,000 to 40,000 rows, without Z
 and with one Z column (issue 12, item 13: the time per surrogate should grow
 like n log n).
@@ -129,7 +129,7 @@ def main(argv=None):
         frame = available[name]()
         shape = f"{frame.shape[0]} x {frame.shape[1]}"
         try:
-            gaussian, t_gauss = run(frame, method="gaussian")
+            gaussian, t_gauss = run(frame, ci_test="gaussian")
         except InvalidInputError:  # text columns: the Gaussian test refuses them
             gaussian = None
         reference = None
@@ -153,7 +153,7 @@ def main(argv=None):
         if args.slow:
             undo = slow_settings()
             try:
-                slow, seconds = run(frame, knn_permutations=200)
+                slow, seconds = run(frame, n_permutations=200)
             finally:
                 undo()
             shared = len(edges(slow) & edges(reference))

@@ -68,10 +68,10 @@ def causal_learn_pc(train):
 
 def learners(seed):
     return {
-        "mistruct PC, g-test-adjusted": lambda d: pc(d, method="g-test-adjusted"),
-        "mistruct PC, g-test": lambda d: pc(d, method="g-test"),
-        "mistruct PC, permutation (B=1000)": lambda d: pc(d, method="permutation", seed=seed),
-        "mistruct PC, sequential (B<=1000)": lambda d: pc(d, method="sequential", seed=seed),
+        "mistruct PC, g-test-adjusted": lambda d: pc(d, ci_test="g-test-adjusted"),
+        "mistruct PC, g-test": lambda d: pc(d, ci_test="g-test"),
+        "mistruct PC, permutation (B=1000)": lambda d: pc(d, ci_test="permutation", seed=seed),
+        "mistruct PC, sequential (B<=1000)": lambda d: pc(d, ci_test="sequential", seed=seed),
         "mistruct ARACNE": lambda d: aracne(d),
         "mistruct Chow-Liu tree": lambda d: chow_liu_tree(d),
         "pgmpy PC, chi_square": lambda d: pgmpy_pc(d, "chi_square"),

@@ -1,43 +1,47 @@
 """mistruct: learn the dependency structure of tabular data from information measures.
 
-The public API is re-exported here; see the user guide in ``docs/``.
+The curated public API is listed here; everything else is reachable from its
+subpackage, one per layer (data -> counting -> measures -> independence ->
+structure -> interop, and clustering):
+
+* :mod:`mistruct.data` -- tables in, column kinds, encoding, discretizers;
+* :mod:`mistruct.counting` -- contingency tables and all-pairs counts;
+* :mod:`mistruct.measures` -- entropy, MI, CMI, PMI, KL with ``estimator=``;
+* :mod:`mistruct.independence` -- CI tests and their registry;
+* :mod:`mistruct.structure` -- Chow-Liu, PC, ARACNE, DPI checks, metrics;
+* :mod:`mistruct.interop` -- pgmpy: PC plug-in, Bayesian networks, BIF, datasets;
+* :mod:`mistruct.clustering` -- NMI, AMI and relatives, as scikit-learn's.
+
+See the user guide in ``docs/``.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
+# The subpackages, as attributes: mistruct.measures.entropy_from_counts and the like.
+from mistruct import (  # noqa: F401
+    clustering,
+    counting,
+    data,
+    independence,
+    interop,
+    measures,
+    structure,
+)
 from mistruct.clustering import (
     adjusted_mutual_info_score,
-    clustering_entropy,
-    completeness_score,
-    contingency_matrix,
-    expected_mutual_information,
     homogeneity_completeness_v_measure,
-    homogeneity_score,
     mutual_info_score,
     normalized_mutual_info_score,
-    v_measure_score,
     variation_of_information,
 )
-from mistruct.counting import contingency_table, joint_codes, pairwise_counts
-from mistruct.data import Discretizer, apply_kinds, column_kinds, encode
-from mistruct.exceptions import (
-    ColumnNotFoundError,
-    ContinuousDataError,
-    IDColumnWarning,
-    InvalidInputError,
-    MissingValuesError,
-    StateSpaceTooLargeError,
-)
+from mistruct.data import Discretizer, column_kinds
+from mistruct.exceptions import InvalidInputError, NoEvidenceWarning
 from mistruct.independence import (
     CITestResult,
-    LowPowerWarning,
-    NoEvidenceWarning,
     adjust_pvalues,
     ci_test,
     ci_test_from_table,
     ci_tests,
-    gaussian_ci_test,
-    knn_ci_test,
 )
 from mistruct.interop import (
     PgmpyCITest,
@@ -48,29 +52,17 @@ from mistruct.interop import (
     write_bif,
 )
 from mistruct.measures import (
-    ESTIMATORS,
-    MutualInformationEstimate,
     conditional_entropy,
     conditional_entropy_from_table,
     entropy,
-    entropy_from_counts,
     entropy_from_table,
-    gaussian_mutual_information,
-    gaussian_mutual_information_matrix,
     kl_divergence,
-    knn_entropy,
-    knn_mutual_information_matrix,
-    ksg_conditional_mutual_information,
-    ksg_mutual_information,
-    mixed_mutual_information,
     mutual_information,
-    mutual_information_auto,
     mutual_information_from_table,
     mutual_information_matrix,
     pointwise_mutual_information,
 )
 from mistruct.structure import (
-    StructureMetrics,
     aracne,
     chow_liu_forest,
     chow_liu_tree,
@@ -87,78 +79,46 @@ from mistruct.structure import (
 )
 
 __all__ = [
-    "MutualInformationEstimate",
-    "gaussian_mutual_information",
-    "gaussian_mutual_information_matrix",
-    "knn_entropy",
-    "knn_mutual_information_matrix",
-    "ksg_conditional_mutual_information",
-    "ksg_mutual_information",
-    "mixed_mutual_information",
-    "mutual_information_auto",
-    "gaussian_ci_test",
-    "knn_ci_test",
-    "fit_bayesian_network",
-    "log_likelihood",
-    "read_bif",
-    "write_bif",
-    "adjusted_mutual_info_score",
-    "clustering_entropy",
-    "completeness_score",
-    "contingency_matrix",
-    "expected_mutual_information",
-    "homogeneity_completeness_v_measure",
-    "homogeneity_score",
-    "mutual_info_score",
-    "normalized_mutual_info_score",
-    "v_measure_score",
-    "variation_of_information",
-    "StructureMetrics",
-    "aracne",
-    "chow_liu_forest",
-    "chow_liu_tree",
-    "dpi_check",
-    "learn_skeleton",
-    "markov_chain_check",
-    "structure_metrics",
-    "tan",
-    "cpdag_to_dag",
-    "pc",
-    "pc_skeleton",
-    "read_graph",
-    "write_graph",
     "CITestResult",
-    "LowPowerWarning",
+    "Discretizer",
+    "InvalidInputError",
     "NoEvidenceWarning",
     "PgmpyCITest",
     "adjust_pvalues",
+    "adjusted_mutual_info_score",
+    "aracne",
+    "chow_liu_forest",
+    "chow_liu_tree",
     "ci_test",
     "ci_test_from_table",
     "ci_tests",
-    "ESTIMATORS",
-    "ColumnNotFoundError",
-    "ContinuousDataError",
-    "Discretizer",
-    "IDColumnWarning",
-    "InvalidInputError",
-    "MissingValuesError",
-    "StateSpaceTooLargeError",
-    "__version__",
-    "apply_kinds",
     "column_kinds",
     "conditional_entropy",
     "conditional_entropy_from_table",
-    "contingency_table",
+    "cpdag_to_dag",
     "datasets",
-    "encode",
+    "dpi_check",
     "entropy",
-    "entropy_from_counts",
     "entropy_from_table",
-    "joint_codes",
+    "fit_bayesian_network",
+    "homogeneity_completeness_v_measure",
     "kl_divergence",
+    "learn_skeleton",
+    "log_likelihood",
+    "markov_chain_check",
+    "mutual_info_score",
     "mutual_information",
     "mutual_information_from_table",
     "mutual_information_matrix",
-    "pairwise_counts",
+    "normalized_mutual_info_score",
+    "pc",
+    "pc_skeleton",
     "pointwise_mutual_information",
+    "read_bif",
+    "read_graph",
+    "structure_metrics",
+    "tan",
+    "variation_of_information",
+    "write_bif",
+    "write_graph",
 ]

@@ -25,7 +25,7 @@ def test_citest_picks_the_knn_test_for_float_columns(tmp_path):
     result = CliRunner().invoke(main, [*arguments, "--format", "json", "--no-progress"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    assert payload["method"] == "knn-permutation" and payload["estimator"] == "mixed"
+    assert payload["method"] == "knn" and payload["estimator"] == "mixed"
     assert payload["pvalue"] > 0.05  # x and y are independent given z
     text = CliRunner().invoke(main, [*arguments, "--no-progress"]).output
     assert "99 surrogates" in text and "observed configurations" not in text

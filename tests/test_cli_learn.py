@@ -45,7 +45,7 @@ def test_learn_writes_graph_model_and_report(asia_csv, tmp_path, method):
     result = CliRunner().invoke(
         main,
         [
-            "learn", str(asia_csv), "--method", method, "--out", str(out), "--fit", str(bif),
+            "learn", str(asia_csv), "--algorithm", method, "--out", str(out), "--fit", str(bif),
             "--dpi-report", str(dpi), "--format", "json", "--no-progress", "--holdout", "0.2",
         ],
     )  # fmt: skip
@@ -63,7 +63,7 @@ def test_learn_writes_graph_model_and_report(asia_csv, tmp_path, method):
 
 def test_chow_liu_tree_has_p_minus_one_edges(asia_csv):
     result = CliRunner().invoke(
-        main, ["learn", str(asia_csv), "--method", "chow-liu", "--format", "json"]
+        main, ["learn", str(asia_csv), "--algorithm", "chow-liu", "--format", "json"]
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["n_edges"] == 7
@@ -75,7 +75,7 @@ def test_chow_liu_tree_has_p_minus_one_edges(asia_csv):
         (["--alpha", "1.5"], "1.5"),
         (["--out", "graph.xyz"], "format"),
         (["--columns", "asia"], "at least two columns"),
-        (["--root", "nope", "--method", "chow-liu"], "'nope'"),
+        (["--root", "nope", "--algorithm", "chow-liu"], "'nope'"),
     ],
 )
 def test_bad_options_fail_before_writing(asia_csv, tmp_path, arguments, message):
@@ -111,7 +111,7 @@ def test_learn_on_float_and_string_columns(mixed_csv, tmp_path, method):
     result = CliRunner().invoke(
         main,
         [
-            "learn", str(mixed_csv), "--method", method, "--out", str(out), "--fit", str(bif),
+            "learn", str(mixed_csv), "--algorithm", method, "--out", str(out), "--fit", str(bif),
             "--format", "json", "--no-progress", "--seed", "1", "--holdout", "0.2",
         ],
     )  # fmt: skip
@@ -126,7 +126,7 @@ def test_learn_on_float_and_string_columns(mixed_csv, tmp_path, method):
 
 def test_learn_on_float_columns_says_how_it_treats_them(mixed_csv):
     result = CliRunner().invoke(
-        main, ["learn", str(mixed_csv), "--method", "chow-liu", "--no-progress"]
+        main, ["learn", str(mixed_csv), "--algorithm", "chow-liu", "--no-progress"]
     )
     assert result.exit_code == 0, result.output
     assert "continuous columns (age, income, spend)" in result.output
@@ -136,7 +136,7 @@ def test_learn_on_float_columns_says_how_it_treats_them(mixed_csv):
 def test_a_discrete_test_on_float_columns_fails_before_writing(mixed_csv, tmp_path):
     out = tmp_path / "g.graphml"
     result = CliRunner().invoke(
-        main, ["learn", str(mixed_csv), "--test", "g-test", "--out", str(out)]
+        main, ["learn", str(mixed_csv), "--ci-test", "g-test", "--out", str(out)]
     )
     assert result.exit_code == 2, result.output
     assert "float" in result.output

@@ -15,19 +15,14 @@ from scipy.spatial import cKDTree
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
 from mistruct.exceptions import InvalidInputError, MissingValuesError
-from mistruct.measures._continuous import (
+from mistruct.measures import (
     MutualInformationEstimate,
-    _counts_within,
-    gaussian_mutual_information,
-    gaussian_mutual_information_matrix,
-    knn_entropy,
-    knn_mutual_information_matrix,
-    ksg_conditional_mutual_information,
-    ksg_mutual_information,
-    mixed_mutual_information,
-    mutual_information_auto,
+    entropy,
+    mutual_information,
+    mutual_information_estimate,
+    mutual_information_matrix,
 )
-from mistruct.measures._discrete import mutual_information
+from mistruct.measures._knn import _counts_within
 
 LN2 = np.log(2)
 RHO_06 = 0.223144  # -1/2 ln(1 - 0.36)
@@ -71,14 +66,16 @@ def test_mixed_constant_by_numerical_integration():
 @pytest.mark.parametrize("algorithm", [1, 2])
 def test_ksg_bivariate_gaussian(algorithm):
     x, y = bivariate(10_000, 0.6, seed=11)
-    value = ksg_mutual_information(x, y, k=3, algorithm=algorithm, base=np.e, seed=0)
+    value = mutual_information(
+        x, y, k=3, base=np.e, seed=0, estimator="ksg" if algorithm == 1 else "ksg2"
+    )
     assert value == pytest.approx(RHO_06, abs=0.02)
 
 
 def test_ksg_default_base_is_bits():
     x, y = bivariate(2000, 0.6, seed=1)
-    nats = ksg_mutual_information(x, y, base=np.e, seed=0)
-    assert ksg_mutual_information(x, y, seed=0) == pytest.approx(nats / LN2, rel=1e-12)
+    nats = mutual_information(x, y, base=np.e, seed=0, estimator="ksg")
+    assert mutual_information(x, y, seed=0, estimator="ksg") == pytest.approx(nats / LN2, rel=1e-12)
 
 
 def test_ksg_multivariate_x():
@@ -86,14 +83,16 @@ def test_ksg_multivariate_x():
     rng = np.random.default_rng(5)
     x = rng.standard_normal((10_000, 2))
     y = x.sum(axis=1) + rng.standard_normal(10_000)
-    value = ksg_mutual_information(x, y, base=np.e, seed=0)
+    value = mutual_information(x, y, base=np.e, seed=0, estimator="ksg")
     assert value == pytest.approx(0.5 * np.log(3), abs=0.03)
 
 
 def test_chain_ksg_frenzel_pompe():
     x, y, z = chain(10_000, seed=3)
-    assert ksg_mutual_information(x, y, base=np.e, seed=0) == pytest.approx(CHAIN, abs=0.02)
-    assert ksg_conditional_mutual_information(x, y, z, base=np.e, seed=0) == pytest.approx(
+    assert mutual_information(x, y, base=np.e, seed=0, estimator="ksg") == pytest.approx(
+        CHAIN, abs=0.02
+    )
+    assert mutual_information(x, y, z, base=np.e, seed=0, estimator="ksg") == pytest.approx(
         0.0, abs=0.02
     )
 
@@ -102,14 +101,20 @@ def test_chain_gaussian_closed_form_is_exact():
     cov = np.array([[2.0, 1.0, 1.0], [1.0, 2.0, 1.0], [1.0, 1.0, 1.0]])  # X, Y, Z
     data = exact_covariance(500, cov, seed=0)
     x, y, z = data.T
-    assert gaussian_mutual_information(x, y, base=np.e) == pytest.approx(CHAIN, abs=1e-6)
-    assert gaussian_mutual_information(x, y, base=np.e) == pytest.approx(
+    assert mutual_information(x, y, base=np.e, estimator="gaussian") == pytest.approx(
+        CHAIN, abs=1e-6
+    )
+    assert mutual_information(x, y, base=np.e, estimator="gaussian") == pytest.approx(
         -0.5 * np.log(0.75), abs=1e-12
     )
-    assert gaussian_mutual_information(x, y, z, base=np.e) == pytest.approx(0.0, abs=1e-12)
+    assert mutual_information(x, y, z, base=np.e, estimator="gaussian") == pytest.approx(
+        0.0, abs=1e-12
+    )
     # Multivariate: I(X; (Y, Z)) = I(X; Z) + I(X; Y | Z) = I(X; Z) here.
-    joint = gaussian_mutual_information(x, np.column_stack([y, z]), base=np.e)
-    assert joint == pytest.approx(gaussian_mutual_information(x, z, base=np.e), abs=1e-12)
+    joint = mutual_information(x, np.column_stack([y, z]), base=np.e, estimator="gaussian")
+    assert joint == pytest.approx(
+        mutual_information(x, z, base=np.e, estimator="gaussian"), abs=1e-12
+    )
 
 
 def test_gaussian_multivariate_against_formula():
@@ -122,45 +127,53 @@ def test_gaussian_multivariate_against_formula():
         return np.linalg.slogdet(s[np.ix_(idx, idx)])[1]
 
     expected = 0.5 * (ld([0, 1, 3, 4]) + ld([2, 3, 4]) - ld([0, 1, 2, 3, 4]) - ld([3, 4]))
-    assert gaussian_mutual_information(x, y, z, base=np.e) == pytest.approx(expected, rel=1e-9)
+    assert mutual_information(x, y, z, base=np.e, estimator="gaussian") == pytest.approx(
+        expected, rel=1e-9
+    )
 
 
 def test_mixed_discrete_continuous():
     rng = np.random.default_rng(4)
     y = rng.integers(0, 2, 10_000)
     x = rng.standard_normal(10_000) + 2 * y - 1
-    assert mixed_mutual_information(x, y, base=np.e) == pytest.approx(MIXED, abs=0.02)
-    assert mixed_mutual_information(y, x, base=np.e) == pytest.approx(MIXED, abs=0.02)
+    assert mutual_information(x, y, base=np.e, estimator="mixed") == pytest.approx(MIXED, abs=0.02)
+    assert mutual_information(y, x, base=np.e, estimator="mixed") == pytest.approx(MIXED, abs=0.02)
     # labels as strings: the same discrete variable
     labels = np.where(y == 1, "up", "down")
-    assert mixed_mutual_information(x, labels) == mixed_mutual_information(x, y)
+    assert mutual_information(x, labels, estimator="mixed") == mutual_information(
+        x, y, estimator="mixed"
+    )
 
 
 def test_independence_gives_about_zero():
     rng = np.random.default_rng(6)
     x, y, z = rng.standard_normal((3, 10_000))
-    assert abs(ksg_mutual_information(x, y, base=np.e, seed=0)) < 0.01
-    assert abs(ksg_mutual_information(x, y, algorithm=2, base=np.e, seed=0)) < 0.01
-    assert abs(ksg_conditional_mutual_information(x, y, z, base=np.e, seed=0)) < 0.01
+    assert abs(mutual_information(x, y, base=np.e, seed=0, estimator="ksg")) < 0.01
+    assert abs(mutual_information(x, y, base=np.e, seed=0, estimator="ksg2")) < 0.01
+    assert abs(mutual_information(x, y, z, base=np.e, seed=0, estimator="ksg")) < 0.01
     labels = rng.integers(0, 3, 10_000)
-    assert abs(mixed_mutual_information(x, labels, base=np.e)) < 0.01
-    assert gaussian_mutual_information(x, y, base=np.e) < 0.001
+    assert abs(mutual_information(x, labels, base=np.e, estimator="mixed")) < 0.01
+    assert mutual_information(x, y, base=np.e, estimator="gaussian") < 0.001
 
 
 def test_kozachenko_leonenko_normal():
     rng = np.random.default_rng(7)
     x = rng.standard_normal(10_000)
-    assert knn_entropy(x, base=np.e, seed=0) == pytest.approx(NORMAL_ENTROPY, abs=0.03)
+    assert entropy(x, base=np.e, seed=0, estimator="kl") == pytest.approx(NORMAL_ENTROPY, abs=0.03)
     two = rng.standard_normal((10_000, 2))
-    assert knn_entropy(two, base=np.e, seed=0) == pytest.approx(2 * NORMAL_ENTROPY, abs=0.05)
+    assert entropy(two, base=np.e, seed=0, estimator="kl") == pytest.approx(
+        2 * NORMAL_ENTROPY, abs=0.05
+    )
 
 
 def test_kozachenko_leonenko_scaling_shifts_by_log_scale():
     rng = np.random.default_rng(8)
     x = rng.standard_normal(3000)
-    h = knn_entropy(x, base=np.e, seed=0)
-    assert knn_entropy(8 * x, base=np.e, seed=0) == pytest.approx(h + np.log(8), abs=1e-9)
-    assert knn_entropy(x, seed=0) == pytest.approx(h / LN2, rel=1e-12)
+    h = entropy(x, base=np.e, seed=0, estimator="kl")
+    assert entropy(8 * x, base=np.e, seed=0, estimator="kl") == pytest.approx(
+        h + np.log(8), abs=1e-9
+    )
+    assert entropy(x, seed=0, estimator="kl") == pytest.approx(h / LN2, rel=1e-12)
 
 
 # ------------------------------------------------------------------ peers
@@ -172,7 +185,7 @@ def test_ksg_agrees_with_scikit_learn(k, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(3000) * 4 + 10  # scaling and offset: both standardize
     y = np.sin(x) + 0.3 * rng.standard_normal(3000) + 0.1 * x
-    ours = ksg_mutual_information(x, y, k=k, base=np.e, seed=seed)
+    ours = mutual_information(x, y, k=k, base=np.e, seed=seed, estimator="ksg")
     theirs = mutual_info_regression(x[:, None], y, n_neighbors=k, random_state=seed)[0]
     assert theirs > 0.1  # scikit-learn clips at 0; keep away from it
     assert ours == pytest.approx(theirs, abs=1e-4)
@@ -183,15 +196,15 @@ def test_mixed_agrees_with_scikit_learn_classif():
     rng = np.random.default_rng(3)
     y = rng.integers(0, 3, 4000)
     x = rng.standard_normal(4000) + y
-    ours = mixed_mutual_information(x, y, k=3, base=np.e)
+    ours = mutual_information(x, y, k=3, base=np.e, estimator="mixed")
     theirs = mutual_info_classif(x[:, None], y, n_neighbors=3, random_state=0)[0]
     assert ours == pytest.approx(theirs, abs=1e-4)
 
 
 def test_mixed_is_ksg_on_continuous_data_without_ties():
     x, y = bivariate(3000, 0.5, seed=9)
-    assert mixed_mutual_information(x, y) == pytest.approx(
-        ksg_mutual_information(x, y, noise=0), abs=1e-12
+    assert mutual_information(x, y, estimator="mixed") == pytest.approx(
+        mutual_information(x, y, noise=0, estimator="ksg"), abs=1e-12
     )
 
 
@@ -199,7 +212,9 @@ def test_mixed_on_discrete_data_is_close_to_plugin():
     rng = np.random.default_rng(10)
     x = rng.integers(0, 3, 5000)
     y = (x + (rng.random(5000) < 0.3)) % 3
-    assert mixed_mutual_information(x, y) == pytest.approx(mutual_information(x, y), abs=0.005)
+    assert mutual_information(x, y, estimator="mixed") == pytest.approx(
+        mutual_information(x, y), abs=0.005
+    )
 
 
 def test_mixed_conditional_on_discrete_z():
@@ -208,8 +223,10 @@ def test_mixed_conditional_on_discrete_z():
     z = rng.integers(0, 3, 6000)
     x = z + rng.standard_normal(6000)
     y = z + rng.standard_normal(6000)
-    assert mixed_mutual_information(x, y, base=np.e) > 0.05  # Gaussian approximation: 0.087
-    assert abs(mixed_mutual_information(x, y, z, base=np.e)) < 0.02
+    assert (
+        mutual_information(x, y, base=np.e, estimator="mixed") > 0.05
+    )  # Gaussian approximation: 0.087
+    assert abs(mutual_information(x, y, z, base=np.e, estimator="mixed")) < 0.02
 
 
 # ------------------------------------------------------------------ choosing an estimator
@@ -220,20 +237,20 @@ def test_mutual_information_auto_picks_by_column_kind():
     d = rng.integers(0, 2, 1000)
     c = rng.standard_normal(1000) + d
     c2 = c + rng.standard_normal(1000)
-    picked = mutual_information_auto(d, d ^ (rng.random(1000) < 0.1))
+    picked = mutual_information_estimate(d, d ^ (rng.random(1000) < 0.1))
     assert picked.estimator == "plugin" and picked.k is None
-    picked = mutual_information_auto(c, c2, seed=0)
+    picked = mutual_information_estimate(c, c2, seed=0)
     assert picked.estimator == "ksg"
-    assert picked.value == ksg_mutual_information(c, c2, seed=0)
-    picked = mutual_information_auto(c, c2, given=rng.standard_normal(1000), seed=0)
+    assert picked.value == mutual_information(c, c2, seed=0, estimator="ksg")
+    picked = mutual_information_estimate(c, c2, given=rng.standard_normal(1000), seed=0)
     assert picked.estimator == "frenzel-pompe"
-    picked = mutual_information_auto(c, d, base=np.e)
+    picked = mutual_information_estimate(c, d, base=np.e)
     assert picked == MutualInformationEstimate(
-        mixed_mutual_information(c, d, base=np.e), "mixed", 3, np.e
+        mutual_information(c, d, base=np.e, estimator="mixed"), "mixed", 3, np.e
     )
     assert float(picked) == picked.value
     frame = pd.DataFrame({"c": c, "d": d})
-    assert mutual_information_auto(frame, c2, seed=0).estimator == "mixed"
+    assert mutual_information_estimate(frame, c2, seed=0).estimator == "mixed"
 
 
 def test_gaussian_matrix_matches_pairs():
@@ -242,16 +259,16 @@ def test_gaussian_matrix_matches_pairs():
     frame = pd.DataFrame(
         {"a": a, "b": a + rng.standard_normal(2000), "c": rng.standard_normal(2000)}
     )
-    matrix = gaussian_mutual_information_matrix(frame)
+    matrix = mutual_information_matrix(frame, estimator="gaussian")
     assert list(matrix.columns) == ["a", "b", "c"] and list(matrix.index) == ["a", "b", "c"]
     assert np.all(np.isinf(np.diag(matrix)))
     for u in "abc":
         for v in "abc":
             if u != v:
                 assert matrix.loc[u, v] == pytest.approx(
-                    gaussian_mutual_information(frame[u], frame[v]), rel=1e-10
+                    mutual_information(frame[u], frame[v], estimator="gaussian"), rel=1e-10
                 )
-    assert gaussian_mutual_information_matrix(frame, ["c", "a"]).shape == (2, 2)
+    assert mutual_information_matrix(frame, ["c", "a"], estimator="gaussian").shape == (2, 2)
 
 
 def test_knn_matrix_matches_pair_estimators():
@@ -265,21 +282,25 @@ def test_knn_matrix_matches_pair_estimators():
             "h": rng.integers(0, 3, 1500),
         }
     )
-    matrix = knn_mutual_information_matrix(frame, noise=0)
+    matrix = mutual_information_matrix(frame, noise=0)
     assert matrix.loc["a", "b"] == pytest.approx(
-        ksg_mutual_information(frame.a, frame.b, noise=0), abs=1e-12
+        mutual_information(frame.a, frame.b, noise=0, estimator="ksg"), abs=1e-12
     )
-    assert matrix.loc["a", "g"] == pytest.approx(mixed_mutual_information(frame.a, frame.g))
+    assert matrix.loc["a", "g"] == pytest.approx(
+        mutual_information(frame.a, frame.g, estimator="mixed")
+    )
     assert matrix.loc["g", "h"] == pytest.approx(mutual_information(frame.g, frame.h))
     assert matrix.loc["g", "g"] == pytest.approx(mutual_information(frame.g, frame.g))
     assert np.isinf(matrix.loc["a", "a"])
     np.testing.assert_allclose(matrix.to_numpy(), matrix.to_numpy().T)
-    mixed = knn_mutual_information_matrix(frame, estimator="mixed")
-    assert mixed.loc["a", "b"] == pytest.approx(mixed_mutual_information(frame.a, frame.b))
+    mixed = mutual_information_matrix(frame, estimator="mixed")
+    assert mixed.loc["a", "b"] == pytest.approx(
+        mutual_information(frame.a, frame.b, estimator="mixed")
+    )
     with pytest.raises(InvalidInputError, match="not numeric"):
-        knn_mutual_information_matrix(frame, estimator="ksg")
+        mutual_information_matrix(frame, estimator="ksg")
     with pytest.raises(InvalidInputError, match="estimator"):
-        knn_mutual_information_matrix(frame, estimator="gaussian")
+        mutual_information_matrix(frame, estimator="gaussian")
 
 
 # ------------------------------------------------------------------ conventions
@@ -290,13 +311,13 @@ def test_inputs_are_not_modified():
     x, y, z = rng.standard_normal((3, 500))
     frame = pd.DataFrame({"x": x, "y": y, "g": rng.integers(0, 2, 500)})
     copies = [x.copy(), y.copy(), z.copy(), frame.copy()]
-    ksg_mutual_information(x, y, seed=0)
-    ksg_mutual_information(x, y, algorithm=2, seed=0)
-    ksg_conditional_mutual_information(x, y, z, seed=0)
-    knn_entropy(x, seed=0)
-    mixed_mutual_information(frame[["x"]], frame["g"])
-    gaussian_mutual_information(x, y, z)
-    knn_mutual_information_matrix(frame, seed=0)
+    mutual_information(x, y, seed=0, estimator="ksg")
+    mutual_information(x, y, seed=0, estimator="ksg2")
+    mutual_information(x, y, z, seed=0, estimator="ksg")
+    entropy(x, seed=0, estimator="kl")
+    mutual_information(frame[["x"]], frame["g"], estimator="mixed")
+    mutual_information(x, y, z, estimator="gaussian")
+    mutual_information_matrix(frame, seed=0)
     np.testing.assert_array_equal(x, copies[0])
     np.testing.assert_array_equal(y, copies[1])
     np.testing.assert_array_equal(z, copies[2])
@@ -305,28 +326,30 @@ def test_inputs_are_not_modified():
 
 def test_seed_reproducibility():
     x, y = bivariate(1000, 0.5, seed=17)
-    assert ksg_mutual_information(x, y, seed=3) == ksg_mutual_information(x, y, seed=3)
-    a = ksg_mutual_information(x, y, seed=np.random.default_rng(3))
-    assert a == ksg_mutual_information(x, y, seed=np.random.default_rng(3))
+    assert mutual_information(x, y, seed=3, estimator="ksg") == mutual_information(
+        x, y, seed=3, estimator="ksg"
+    )
+    a = mutual_information(x, y, seed=np.random.default_rng(3), estimator="ksg")
+    assert a == mutual_information(x, y, seed=np.random.default_rng(3), estimator="ksg")
 
 
 def test_ties_are_broken_by_noise():
     rng = np.random.default_rng(18)
     x = np.round(rng.standard_normal(2000), 1)  # many ties
     y = x + rng.standard_normal(2000)
-    value = ksg_mutual_information(x, y, seed=0)
+    value = mutual_information(x, y, seed=0, estimator="ksg")
     assert np.isfinite(value)
     with pytest.raises(InvalidInputError, match="identical rows"):
-        knn_entropy(np.repeat([0.0, 1.0], 50), noise=0)
+        entropy(np.repeat([0.0, 1.0], 50), noise=0, estimator="kl")
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda x, y: ksg_mutual_information(x, y),
-        lambda x, y: ksg_conditional_mutual_information(x, y, y[::-1].copy()),
-        lambda x, y: gaussian_mutual_information(x, y),
-        lambda x, y: knn_entropy(x),
+        lambda x, y: mutual_information(x, y, estimator="ksg"),
+        lambda x, y: mutual_information(x, y, y[::-1].copy(), estimator="ksg"),
+        lambda x, y: mutual_information(x, y, estimator="gaussian"),
+        lambda x, y: entropy(x, estimator="kl"),
     ],
 )
 def test_nan_and_inf_are_errors_naming_the_column(call):
@@ -349,45 +372,47 @@ def test_validation_errors():
     rng = np.random.default_rng(20)
     x, y = rng.standard_normal((2, 20))
     with pytest.raises(InvalidInputError, match="k=20 needs more than 20 rows"):
-        ksg_mutual_information(x, y, k=20)
+        mutual_information(x, y, k=20, estimator="ksg")
     with pytest.raises(InvalidInputError, match="integer >= 1"):
-        ksg_mutual_information(x, y, k=0)
+        mutual_information(x, y, k=0, estimator="ksg")
     with pytest.raises(InvalidInputError, match="integer >= 1"):
-        ksg_mutual_information(x, y, k=2.5)
+        mutual_information(x, y, k=2.5, estimator="ksg")
     with pytest.raises(InvalidInputError, match="different numbers of rows"):
-        ksg_mutual_information(x, y[:10])
+        mutual_information(x, y[:10], estimator="ksg")
     with pytest.raises(InvalidInputError, match="different numbers of rows"):
-        mixed_mutual_information(x, y[:10])
+        mutual_information(x, y[:10], estimator="mixed")
     with pytest.raises(InvalidInputError, match="constant"):
-        ksg_mutual_information(np.ones(20), y)
+        mutual_information(np.ones(20), y, estimator="ksg")
     with pytest.raises(InvalidInputError, match="constant"):
-        gaussian_mutual_information(x, np.ones(20))
+        mutual_information(x, np.ones(20), estimator="gaussian")
     with pytest.raises(InvalidInputError, match="not numeric"):
-        ksg_mutual_information(np.array(list("ab") * 10), y)
-    with pytest.raises(InvalidInputError, match="algorithm"):
-        ksg_mutual_information(x, y, algorithm=3)
+        mutual_information(np.array(list("ab") * 10), y, estimator="ksg")
+    with pytest.raises(InvalidInputError, match="estimator='ksg3' is not an option"):
+        mutual_information(x, y, estimator="ksg3")
     with pytest.raises(InvalidInputError, match="noise"):
-        ksg_mutual_information(x, y, noise=-1)
+        mutual_information(x, y, noise=-1, estimator="ksg")
     with pytest.raises(InvalidInputError, match="seed"):
-        ksg_mutual_information(x, y, seed="a")
+        mutual_information(x, y, seed="a", estimator="ksg")
     with pytest.raises(InvalidInputError, match="base"):
-        ksg_mutual_information(x, y, base=1)
+        mutual_information(x, y, base=1, estimator="ksg")
     with pytest.raises(MissingValuesError):
-        mixed_mutual_information(x, pd.Series(["a", None] * 10))
+        mutual_information(x, pd.Series(["a", None] * 10), estimator="mixed")
 
 
 def test_gaussian_degenerate_cases():
     rng = np.random.default_rng(21)
     x, z = rng.standard_normal((2, 100))
-    assert gaussian_mutual_information(x, 2 * x + 1) == np.inf
+    assert mutual_information(x, 2 * x + 1, estimator="gaussian") == np.inf
     with pytest.raises(InvalidInputError, match="collinear"):
-        gaussian_mutual_information(x, rng.standard_normal(100), np.column_stack([z, 2 * z]))
+        mutual_information(
+            x, rng.standard_normal(100), np.column_stack([z, 2 * z]), estimator="gaussian"
+        )
 
 
 def test_mixed_keeps_constant_columns():
     rng = np.random.default_rng(22)
     x = rng.standard_normal(500)
-    assert mixed_mutual_information(x, np.zeros(500)) == pytest.approx(0.0, abs=1e-12)
+    assert mutual_information(x, np.zeros(500), estimator="mixed") == pytest.approx(0.0, abs=1e-12)
 
 
 # ------------------------------------------------------------------ internals

@@ -7,7 +7,7 @@ import pytest
 import mistruct.independence._knn as kci
 from mistruct.counting._strata import DiscreteStrata
 from mistruct.independence._knn import knn_ci_test, local_permutations
-from mistruct.measures._continuous import _jitter
+from mistruct.measures import jitter as _jitter
 
 
 def mixed_frames(n, seed):

@@ -16,23 +16,14 @@ from sklearn.feature_selection import mutual_info_classif, mutual_info_regressio
 
 from mistruct import clustering
 from mistruct.exceptions import InvalidInputError, MissingValuesError
-from mistruct.measures._continuous import (
-    gaussian_mutual_information,
-    gaussian_mutual_information_matrix,
-    knn_entropy,
-    knn_mutual_information_matrix,
-    ksg_conditional_mutual_information,
-    ksg_mutual_information,
-    mixed_mutual_information,
-    mutual_information_auto,
-)
-from mistruct.measures._discrete import (
+from mistruct.measures import (
     conditional_entropy,
     entropy,
+    entropy_from_counts,
     mutual_information,
+    mutual_information_estimate,
     mutual_information_matrix,
 )
-from mistruct.measures._estimators import entropy_from_counts
 
 DATA = Path(__file__).parent / "data"
 
@@ -61,8 +52,10 @@ def test_reproducer_rounded_values_beside_a_coin_is_about_zero():
         rng = np.random.default_rng(100 + seed)
         x = rounded_normal(rng, 442, 0.1)
         y = rng.integers(0, 2, 442).astype(str)
-        new.append(mixed_mutual_information(x, y, seed=seed))
-        old.append(mixed_mutual_information(x, y, noise=0))  # Gao's exact rule, no noise
+        new.append(mutual_information(x, y, seed=seed, estimator="mixed"))
+        old.append(
+            mutual_information(x, y, noise=0, estimator="mixed")
+        )  # Gao's exact rule, no noise
     assert np.mean(old) > 0.2  # the bias this fixes, still there on request
     assert abs(np.mean(new)) < 0.03
 
@@ -78,7 +71,7 @@ def test_mixed_is_unbiased_on_independent_rounded_data():
                     x = rounded_normal(rng, n, resolution)
                     partner = rng.integers(0, levels, n)
                     # Integer codes with few levels are discrete under the auto rule.
-                    value = mixed_mutual_information(x, partner, seed=seed)
+                    value = mutual_information(x, partner, seed=seed, estimator="mixed")
                     values.setdefault(resolution, []).append(value)
     everything = np.concatenate(list(values.values()))
     assert abs(everything.mean()) < 0.02
@@ -95,8 +88,11 @@ def test_mixed_values_feed_a_calibrated_permutation_test():
     for _ in range(draws):
         x = rounded_normal(rng, n, 0.5)
         y = rng.integers(0, 3, n).astype(str)
-        observed = mixed_mutual_information(x, y)
-        null = [mixed_mutual_information(x, rng.permutation(y)) for _ in range(permutations)]
+        observed = mutual_information(x, y, estimator="mixed")
+        null = [
+            mutual_information(x, rng.permutation(y), estimator="mixed")
+            for _ in range(permutations)
+        ]
         pvalues.append((1 + sum(v >= observed for v in null)) / (permutations + 1))
     pvalues = np.array(pvalues)
     assert np.mean(pvalues <= 0.05) <= 0.05 + 3 * 0.02
@@ -110,8 +106,8 @@ def test_ksg_and_frenzel_pompe_on_integer_valued_columns(resolution):
     for seed in range(24):
         rng = np.random.default_rng(seed)
         x, y, z = (rounded_normal(rng, 1000, resolution) for _ in range(3))
-        means_ksg.append(ksg_mutual_information(x, y, seed=seed))
-        means_fp.append(ksg_conditional_mutual_information(x, y, z, seed=seed))
+        means_ksg.append(mutual_information(x, y, seed=seed, estimator="ksg"))
+        means_fp.append(mutual_information(x, y, z, seed=seed, estimator="ksg"))
     assert abs(np.mean(means_ksg)) < 0.02
     assert abs(np.mean(means_fp)) < 0.02
 
@@ -123,7 +119,9 @@ def test_ksg_on_rounded_dependent_data_is_not_inflated():
         rng = np.random.default_rng(seed)
         x = rng.standard_normal(2000)
         y = 0.6 * x + 0.8 * rng.standard_normal(2000)
-        values.append(ksg_mutual_information(np.round(x, 1), np.round(y, 1), base=np.e))
+        values.append(
+            mutual_information(np.round(x, 1), np.round(y, 1), base=np.e, estimator="ksg")
+        )
     assert 0.18 < np.mean(values) < 0.235
 
 
@@ -132,7 +130,9 @@ def test_kozachenko_leonenko_on_rounded_values():
     # interval gives the entropy of the rounded-then-smoothed variable, ~ h(N(0, 1)).
     rng = np.random.default_rng(5)
     x = np.round(rng.standard_normal(5000) / 0.5) * 0.5
-    assert knn_entropy(x, base=np.e) == pytest.approx(0.5 * np.log(2 * np.pi * np.e), abs=0.05)
+    assert entropy(x, base=np.e, estimator="kl") == pytest.approx(
+        0.5 * np.log(2 * np.pi * np.e), abs=0.05
+    )
 
 
 def test_relation_to_scikit_learn_on_tied_data(penguins):
@@ -141,17 +141,19 @@ def test_relation_to_scikit_learn_on_tied_data(penguins):
     x = penguins.body_mass_g.to_numpy(float)
     y = penguins.year.to_numpy()
     theirs = [mutual_info_classif(x[:, None], y, random_state=s)[0] for s in range(5)]
-    ours = [mixed_mutual_information(x, y.astype(str), base=np.e, seed=s) for s in range(5)]
+    ours = [
+        mutual_information(x, y.astype(str), base=np.e, seed=s, estimator="mixed") for s in range(5)
+    ]
     assert abs(np.mean(ours) - np.mean(theirs)) < 0.04
     # The exact rule (noise=0) is the inflated 0.55-bit value of the issue.
-    assert mixed_mutual_information(x, y.astype(str), noise=0) > 0.5
+    assert mutual_information(x, y.astype(str), noise=0, estimator="mixed") > 0.5
 
 
 def test_ksg_matches_scikit_learn_regression_without_ties():
     rng = np.random.default_rng(2)
     x = rng.standard_normal(1500)
     y = x + rng.standard_normal(1500)
-    ours = ksg_mutual_information(x, y, base=np.e)
+    ours = mutual_information(x, y, base=np.e, estimator="ksg")
     theirs = mutual_info_regression(x[:, None], y, random_state=0)[0]
     assert ours == pytest.approx(theirs, abs=1e-6)
 
@@ -160,9 +162,9 @@ def test_ksg_matches_scikit_learn_regression_without_ties():
 
 
 def test_penguins_matrix_does_not_depend_on_column_order(penguins):
-    forward = knn_mutual_information_matrix(penguins)
-    backward = knn_mutual_information_matrix(penguins[penguins.columns[::-1]])
-    again = knn_mutual_information_matrix(penguins)
+    forward = mutual_information_matrix(penguins)
+    backward = mutual_information_matrix(penguins[penguins.columns[::-1]])
+    again = mutual_information_matrix(penguins)
     pd.testing.assert_frame_equal(forward, again)
     pd.testing.assert_frame_equal(forward, backward.loc[forward.index, forward.columns])
     auto = mutual_information_matrix(penguins, estimator="auto")
@@ -174,13 +176,13 @@ def test_penguins_matrix_does_not_depend_on_column_order(penguins):
 def test_pair_estimates_do_not_depend_on_column_order_or_call(penguins):
     a = penguins[["body_mass_g", "flipper_length_mm"]]
     b = penguins[["bill_length_mm", "sex"]]
-    first = mutual_information_auto(a, b).value
-    assert first == mutual_information_auto(a[a.columns[::-1]], b[b.columns[::-1]]).value
-    assert first == mutual_information_auto(a, b).value
+    first = mutual_information_estimate(a, b).value
+    assert first == mutual_information_estimate(a[a.columns[::-1]], b[b.columns[::-1]]).value
+    assert first == mutual_information_estimate(a, b).value
     # The matrix entry of a pair is the pair estimate: one noise per column, keyed by content.
-    matrix = knn_mutual_information_matrix(penguins)
+    matrix = mutual_information_matrix(penguins)
     assert matrix.loc["year", "body_mass_g"] == pytest.approx(
-        mixed_mutual_information(penguins.year, penguins.body_mass_g), abs=1e-12
+        mutual_information(penguins.year, penguins.body_mass_g, estimator="mixed"), abs=1e-12
     )
 
 
@@ -188,8 +190,10 @@ def test_seed_none_is_not_reproducible_and_the_default_is():
     rng = np.random.default_rng(3)
     x = rounded_normal(rng, 300, 1.0)
     y = rounded_normal(rng, 300, 1.0)
-    assert ksg_mutual_information(x, y) == ksg_mutual_information(x, y, seed=0)
-    draws = {ksg_mutual_information(x, y, seed=None) for _ in range(4)}
+    assert mutual_information(x, y, estimator="ksg") == mutual_information(
+        x, y, seed=0, estimator="ksg"
+    )
+    draws = {mutual_information(x, y, seed=None, estimator="ksg") for _ in range(4)}
     assert len(draws) > 1
 
 
@@ -197,22 +201,22 @@ def test_seed_none_is_not_reproducible_and_the_default_is():
 
 
 def test_mtcars_integer_measurements_are_continuous(mtcars):
-    picked = mutual_information_auto(mtcars.mpg, mtcars.hp)
+    picked = mutual_information_estimate(mtcars.mpg, mtcars.hp)
     assert picked.estimator == "ksg"
     assert picked.value > 0.5  # Pearson r = -0.78
-    assert mutual_information_auto(mtcars.cyl, mtcars.am).estimator == "plugin"
-    assert mutual_information_auto(mtcars.hp, mtcars.am).estimator == "mixed"
+    assert mutual_information_estimate(mtcars.cyl, mtcars.am).estimator == "plugin"
+    assert mutual_information_estimate(mtcars.hp, mtcars.am).estimator == "mixed"
     matrix = mutual_information_matrix(mtcars, estimator="auto")
     assert np.isinf(matrix.loc["hp", "hp"])
     assert np.isfinite(matrix.loc["cyl", "cyl"])
     forced = mutual_information_matrix(mtcars, estimator="auto", discrete=["hp"])
     assert np.isfinite(forced.loc["hp", "hp"])  # plug-in entropy of 22 levels
-    as_floats = knn_mutual_information_matrix(mtcars, continuous=["cyl"])
+    as_floats = mutual_information_matrix(mtcars, continuous=["cyl"])
     assert np.isinf(as_floats.loc["cyl", "cyl"])
 
 
 def test_penguins_kinds(penguins):
-    matrix = knn_mutual_information_matrix(penguins)
+    matrix = mutual_information_matrix(penguins)
     for column in ("flipper_length_mm", "body_mass_g", "bill_length_mm"):
         assert np.isinf(matrix.loc[column, column])
     for column in ("species", "island", "sex", "year"):
@@ -226,16 +230,16 @@ def test_cmi_is_zero_when_z_determines_x():
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((2, 1000))
     y = y + x
-    assert ksg_conditional_mutual_information(x, y, z=x) == 0.0
-    assert ksg_conditional_mutual_information(x, y, z=y) == 0.0
+    assert mutual_information(x, y, given=x, estimator="ksg") == 0.0
+    assert mutual_information(x, y, given=y, estimator="ksg") == 0.0
     both = pd.DataFrame({"a": x, "b": rng.standard_normal(1000)})
-    assert ksg_conditional_mutual_information(x, y, z=both) == 0.0
+    assert mutual_information(x, y, given=both, estimator="ksg") == 0.0
     z = rng.integers(0, 10, 1000).astype(float)
-    assert ksg_conditional_mutual_information(z**2, y, z=z) == 0.0
+    assert mutual_information(z**2, y, given=z, estimator="ksg") == 0.0
     group = pd.Series(rng.integers(0, 4, 1000)).map({0: "a", 1: "b", 2: "c", 3: "d"})
-    assert mixed_mutual_information(group, y, given=group) == 0.0
+    assert mutual_information(group, y, given=group, estimator="mixed") == 0.0
     # Z with no repeats shows nothing: the estimator decides (a noisy value, not 0.0).
-    assert ksg_conditional_mutual_information(x, y, z=rng.standard_normal(1000)) != 0.0
+    assert mutual_information(x, y, given=rng.standard_normal(1000), estimator="ksg") != 0.0
 
 
 # ---------------------------------------------------------------- missing values
@@ -246,11 +250,11 @@ def test_missing_drop_and_error_name_the_columns(penguins):
     frame.loc[[0, 5], "body_mass_g"] = np.nan
     frame.loc[[7], "bill_length_mm"] = np.nan
     with pytest.raises(MissingValuesError, match=r"'body_mass_g' of data has 2 missing"):
-        knn_mutual_information_matrix(frame)
+        mutual_information_matrix(frame)
     with pytest.raises(MissingValuesError, match=r"in 333 rows"):
         mutual_information_matrix(frame, estimator="auto")
-    dropped = knn_mutual_information_matrix(frame, missing="drop")
-    expected = knn_mutual_information_matrix(frame.dropna())
+    dropped = mutual_information_matrix(frame, missing="drop")
+    expected = mutual_information_matrix(frame.dropna())
     pd.testing.assert_frame_equal(dropped, expected)
     pd.testing.assert_frame_equal(
         mutual_information_matrix(frame, estimator="auto", missing="drop"), expected
@@ -259,7 +263,10 @@ def test_missing_drop_and_error_name_the_columns(penguins):
         frame[["body_mass_g", "bill_length_mm"]], estimator="gaussian", missing="drop"
     )
     pd.testing.assert_frame_equal(
-        gauss, gaussian_mutual_information_matrix(frame[["body_mass_g", "bill_length_mm"]].dropna())
+        gauss,
+        mutual_information_matrix(
+            frame[["body_mass_g", "bill_length_mm"]].dropna(), estimator="gaussian"
+        ),
     )
 
 
@@ -269,22 +276,24 @@ def test_missing_drop_in_pair_estimators():
     xm = x.copy()
     xm[[3, 9]] = np.nan
     keep = ~np.isnan(xm)
-    assert ksg_mutual_information(xm, y, missing="drop") == ksg_mutual_information(x[keep], y[keep])
-    assert ksg_conditional_mutual_information(
-        xm, y, z, missing="drop"
-    ) == ksg_conditional_mutual_information(x[keep], y[keep], z[keep])
+    assert mutual_information(xm, y, missing="drop", estimator="ksg") == mutual_information(
+        x[keep], y[keep], estimator="ksg"
+    )
+    assert mutual_information(xm, y, z, missing="drop", estimator="ksg") == mutual_information(
+        x[keep], y[keep], z[keep], estimator="ksg"
+    )
     labels = (y > 0).astype(int)
-    assert mixed_mutual_information(xm, labels, missing="drop") == mixed_mutual_information(
-        x[keep], labels[keep]
+    assert mutual_information(xm, labels, missing="drop", estimator="mixed") == mutual_information(
+        x[keep], labels[keep], estimator="mixed"
     )
-    assert gaussian_mutual_information(xm, y, missing="drop") == pytest.approx(
-        gaussian_mutual_information(x[keep], y[keep])
+    assert mutual_information(xm, y, missing="drop", estimator="gaussian") == pytest.approx(
+        mutual_information(x[keep], y[keep], estimator="gaussian")
     )
-    assert knn_entropy(xm, missing="drop") == knn_entropy(x[keep])
+    assert entropy(xm, missing="drop", estimator="kl") == entropy(x[keep], estimator="kl")
     with pytest.raises(MissingValuesError, match="x has 2 missing"):
-        mixed_mutual_information(xm, labels)
+        mutual_information(xm, labels, estimator="mixed")
     with pytest.raises(InvalidInputError, match="missing='bogus'"):
-        ksg_mutual_information(x, y, missing="bogus")
+        mutual_information(x, y, missing="bogus", estimator="ksg")
     with pytest.raises(InvalidInputError, match="missing='category'"):
         mutual_information_matrix(
             pd.DataFrame({"a": x, "b": y}), estimator="ksg", missing="category"
@@ -304,7 +313,7 @@ def test_none_and_unhashable_values_are_clear_errors():
     with pytest.raises(InvalidInputError, match="given is None"):
         conditional_entropy([0, 1], None)
     with pytest.raises(InvalidInputError, match="x is None"):
-        ksg_mutual_information(None, [0.0, 1.0])
+        mutual_information(None, [0.0, 1.0], estimator="ksg")
     with pytest.raises(InvalidInputError, match="hashable"):
         entropy(pd.Series([[1, 2], [3]]))
     with pytest.raises(InvalidInputError, match="hashable"):
@@ -331,10 +340,10 @@ def test_a_base_must_be_a_finite_number_above_one(base):
         lambda: entropy([0, 1], base=base),
         lambda: mutual_information([0, 1], [1, 0], base=base),
         lambda: mutual_information_matrix(pd.DataFrame({"a": [0, 1], "b": [1, 1]}), base=base),
-        lambda: ksg_mutual_information(x, y, base=base),
-        lambda: mixed_mutual_information(x, y > 0, base=base),
-        lambda: knn_entropy(x, base=base),
-        lambda: gaussian_mutual_information(x, y, base=base),
+        lambda: mutual_information(x, y, base=base, estimator="ksg"),
+        lambda: mutual_information(x, y > 0, base=base, estimator="mixed"),
+        lambda: entropy(x, base=base, estimator="kl"),
+        lambda: mutual_information(x, y, base=base, estimator="gaussian"),
     ):
         with pytest.raises(InvalidInputError, match="base must be a finite number > 1"):
             call()
@@ -351,7 +360,7 @@ def test_series_with_different_indexes_are_refused():
     u = pd.Series(rng.standard_normal(30), index=range(100, 130))
     v = pd.Series(rng.standard_normal(30))
     with pytest.raises(InvalidInputError, match="different pandas indexes"):
-        ksg_mutual_information(u, v)
+        mutual_information(u, v, estimator="ksg")
     # Equal indexes, or arrays, pair by position as before.
     assert mutual_information(a, b.set_axis(a.index)) == mutual_information(
         a.to_numpy(), b.to_numpy()
@@ -382,19 +391,25 @@ def test_integer_dtype_counts_behave_in_every_knn_estimator():
     rng = np.random.default_rng(11)
     counts = rng.poisson(20, 4000)
     assert counts.dtype.kind == "i"
-    assert knn_entropy(counts, base=np.e) == pytest.approx(float(poisson(20).entropy()), abs=0.05)
+    assert entropy(counts, base=np.e, estimator="kl") == pytest.approx(
+        float(poisson(20).entropy()), abs=0.05
+    )
     ksg, fp, mixed = [], [], []
     for seed in range(5):
         rng = np.random.default_rng(200 + seed)
         x, y, z = rng.poisson(20, (3, 1000))
-        ksg.append(ksg_mutual_information(x, y, seed=seed))
-        fp.append(ksg_conditional_mutual_information(x, y, z, seed=seed))
-        mixed.append(mixed_mutual_information(x.astype(float), rng.integers(0, 2, 1000), seed=seed))
+        ksg.append(mutual_information(x, y, seed=seed, estimator="ksg"))
+        fp.append(mutual_information(x, y, z, seed=seed, estimator="ksg"))
+        mixed.append(
+            mutual_information(
+                x.astype(float), rng.integers(0, 2, 1000), seed=seed, estimator="mixed"
+            )
+        )
     assert abs(np.mean(ksg)) < 0.02
     assert abs(np.mean(fp)) < 0.02
     assert abs(np.mean(mixed)) < 0.02
     # The auto rule sees these integer columns as continuous: KSG, not the plug-in.
-    assert mutual_information_auto(x, y).estimator == "ksg"
+    assert mutual_information_estimate(x, y).estimator == "ksg"
 
 
 def test_row_order_does_not_matter_without_ties():
@@ -403,13 +418,13 @@ def test_row_order_does_not_matter_without_ties():
     y = x + rng.standard_normal(500)
     z = y + rng.standard_normal(500)
     order = rng.permutation(500)
-    assert ksg_mutual_information(x, y) == pytest.approx(
-        ksg_mutual_information(x[order], y[order]), abs=1e-12
+    assert mutual_information(x, y, estimator="ksg") == pytest.approx(
+        mutual_information(x[order], y[order], estimator="ksg"), abs=1e-12
     )
-    assert ksg_conditional_mutual_information(x, z, y) == pytest.approx(
-        ksg_conditional_mutual_information(x[order], z[order], y[order]), abs=1e-12
+    assert mutual_information(x, z, y, estimator="ksg") == pytest.approx(
+        mutual_information(x[order], z[order], y[order], estimator="ksg"), abs=1e-12
     )
     labels = (y > 0).astype(int)
-    assert mixed_mutual_information(x, labels) == pytest.approx(
-        mixed_mutual_information(x[order], labels[order]), abs=1e-12
+    assert mutual_information(x, labels, estimator="mixed") == pytest.approx(
+        mutual_information(x[order], labels[order], estimator="mixed"), abs=1e-12
     )

@@ -72,7 +72,7 @@ def test_the_level_none_stays_a_level():
 def test_na_values_on_request_and_the_error_names_column_and_whole_table_counts():
     result = run(
         "learn", ARTHRITIS, "--na-values", "None", "--drop", "ID", "--holdout", "0.2",
-        "--method", "chow-liu", "--no-progress",
+        "--algorithm", "chow-liu", "--no-progress",
     )  # fmt: skip
     assert result.exit_code == 2
     message = " ".join(result.output.split())
@@ -80,7 +80,7 @@ def test_na_values_on_request_and_the_error_names_column_and_whole_table_counts(
     assert "--missing drop" in message and "missing='drop'" not in message
     dropped = run(
         "learn", ARTHRITIS, "--na-values", "None", "--drop", "ID", "--missing", "drop",
-        "--method", "chow-liu", "--format", "json", "--no-progress",
+        "--algorithm", "chow-liu", "--format", "json", "--no-progress",
     )  # fmt: skip
     summary = stdout_json(dropped)
     assert summary["rows"]["used"] == 42 and summary["rows"]["dropped_missing"] == 42
@@ -94,7 +94,9 @@ def test_missing_category_makes_a_level(tmp_path):
         run("mi", path, "--missing", "category", "--format", "json")
     )  # a: x 20, y 10, (missing) 10
     assert payload["mutual_information"]["a"]["a"] == pytest.approx(bits_entropy([20, 10, 10]))
-    learned = run("learn", path, "--missing", "category", "--method", "chow-liu", "--no-progress")
+    learned = run(
+        "learn", path, "--missing", "category", "--algorithm", "chow-liu", "--no-progress"
+    )
     assert learned.exit_code == 0, learned.output
 
 
@@ -116,7 +118,7 @@ def test_an_integer_column_with_an_empty_cell_stays_integer(tmp_path):
     path = tmp_path / "ints.csv"
     path.write_text("a,b\n" + "1,x\n2,y\n3,x\n,y\n" * 10)
     summary = stdout_json(
-        run("learn", path, "--missing", "drop", "--method", "chow-liu", "--format", "json",
+        run("learn", path, "--missing", "drop", "--algorithm", "chow-liu", "--format", "json",
             "--no-progress")
     )  # fmt: skip
     assert summary["columns"]["a"]["kind"] == "discrete"  # 3 levels, not floats
@@ -157,13 +159,13 @@ def test_excel_input_or_a_clear_error(arthritis, tmp_path):
 
 
 def test_learn_prints_each_kind_with_its_reason():
-    result = run("learn", ARTHRITIS, "--drop", "ID", "--method", "chow-liu", "--no-progress")
+    result = run("learn", ARTHRITIS, "--drop", "ID", "--algorithm", "chow-liu", "--no-progress")
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:6] if line.strip()}
     assert lines["Age"].split()[1] == "continuous" and len(lines["Age"].split()) > 2
     assert lines["Improved"].split()[1] == "discrete"
     forced = run(
-        "learn", ARTHRITIS, "--drop", "ID", "--discrete", "Age", "--method", "chow-liu",
+        "learn", ARTHRITIS, "--drop", "ID", "--discrete", "Age", "--algorithm", "chow-liu",
         "--format", "json", "--no-progress",
     )  # fmt: skip
     assert stdout_json(forced)["columns"]["Age"]["kind"] == "discrete"
@@ -175,7 +177,7 @@ def test_kind_options_reach_the_test():
             "--format", "json", "--no-progress")
     )  # fmt: skip
     assert payload["kinds"] == {"mpg": "continuous", "cyl": "continuous"}
-    assert payload["method"] in ("knn-permutation", "gaussian")
+    assert payload["method"] in ("knn", "gaussian")
     both = run("mi", MTCARS, "--discrete", "hp", "--continuous", "hp")
     assert both.exit_code == 2 and "both" in both.output
     unknown = run("mi", MTCARS, "--discrete", "nope")
@@ -211,17 +213,17 @@ def test_no_evidence_is_never_printed_as_independent():
 
 
 def test_an_id_column_is_reported_and_can_be_dropped():
-    result = run("learn", ARTHRITIS, "--method", "chow-liu", "--format", "json", "--no-progress")
+    result = run("learn", ARTHRITIS, "--algorithm", "chow-liu", "--format", "json", "--no-progress")
     summary = stdout_json(result)
     assert any("'ID'" in w and "--drop ID" in w for w in summary["warnings"])
     assert "--drop ID" in result.stderr
     forced = run(
-        "learn", ARTHRITIS, "--method", "chow-liu", "--discrete", "ID", "--no-progress"
+        "learn", ARTHRITIS, "--algorithm", "chow-liu", "--discrete", "ID", "--no-progress"
     )  # as categories, ID would be the hub of a star: never silently
     assert forced.exit_code == 0, forced.output
     assert "looks like an identifier" in forced.stderr
     dropped = stdout_json(
-        run("learn", ARTHRITIS, "--method", "chow-liu", "--drop", "ID", "--format", "json",
+        run("learn", ARTHRITIS, "--algorithm", "chow-liu", "--drop", "ID", "--format", "json",
             "--no-progress")
     )  # fmt: skip
     assert "ID" not in dropped["columns"]
@@ -240,7 +242,7 @@ def test_drop_of_an_unknown_column_fails():
 
 def test_learn_uses_all_rows_by_default():
     summary = stdout_json(
-        run("learn", ARTHRITIS, "--drop", "ID", "--method", "chow-liu", "--format", "json",
+        run("learn", ARTHRITIS, "--drop", "ID", "--algorithm", "chow-liu", "--format", "json",
             "--no-progress")
     )  # fmt: skip
     assert summary["rows"]["train"] == 84 and summary["rows"]["held_out"] == 0
@@ -256,7 +258,7 @@ def test_held_out_levels_unseen_in_training_score_finitely(tmp_path):
     path = tmp_path / "rare.csv"
     pd.DataFrame({"a": a, "code": code, "b": b}).to_csv(path, index=False)
     summary = stdout_json(
-        run("learn", path, "--method", "chow-liu", "--holdout", "0.3", "--format", "json",
+        run("learn", path, "--algorithm", "chow-liu", "--holdout", "0.3", "--format", "json",
             "--no-progress")
     )  # fmt: skip
     scores = summary["held_out_log_likelihood"]
@@ -286,7 +288,7 @@ def test_one_chain_is_singular(tmp_path):
     c = np.where(rng.random(500) < 0.9, b, 1 - b)
     path = tmp_path / "chain.csv"
     pd.DataFrame({"a": a, "b": b, "c": c}).to_csv(path, index=False)
-    result = run("learn", path, "--method", "chow-liu", "--no-progress")
+    result = run("learn", path, "--algorithm", "chow-liu", "--no-progress")
     assert result.exit_code == 0, result.output
     assert "1 chain X - Y - Z" in result.stdout and "1 chains" not in result.stdout
 
@@ -331,7 +333,9 @@ def test_an_unwritable_output_fails_before_the_work(arguments, tmp_path, monkeyp
 
     monkeypatch.setattr(mistruct.structure, "chow_liu_tree", never)
     monkeypatch.chdir(tmp_path)
-    result = run(*arguments, "--method", "chow-liu") if arguments[0] == "learn" else run(*arguments)
+    if arguments[0] == "learn":
+        arguments = (*arguments, "--algorithm", "chow-liu")
+    result = run(*arguments)
     assert result.exit_code == 2, result.output
     assert "cannot write /proc/" in result.output
     assert "Traceback" not in result.output and list(tmp_path.iterdir()) == []
@@ -407,7 +411,7 @@ def test_a_p_value_at_the_resampling_floor_says_so(tmp_path):
     x = rng.standard_normal(300)
     path = tmp_path / "strong.csv"
     pd.DataFrame({"x": x, "y": x + 0.1 * rng.standard_normal(300)}).to_csv(path, index=False)
-    result = run("citest", path, "x", "y", "-m", "knn-permutation", "-B", "99", "--seed", "0",
+    result = run("citest", path, "x", "y", "-m", "knn", "-B", "99", "--seed", "0",
                  "--no-progress")  # fmt: skip
     assert result.exit_code == 0, result.output
     line = [row for row in result.stdout.splitlines() if row.startswith("p-value")][0]

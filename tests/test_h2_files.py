@@ -114,7 +114,7 @@ def test_learn_fit_writes_a_readable_bif_from_hostile_headers(tmp_path):
     data, bif = tmp_path / "hostile.csv", tmp_path / "h.bif"
     frame.to_csv(data, index=False)
     result = CliRunner().invoke(
-        main, ["learn", str(data), "--method", "chow-liu", "--fit", str(bif), "--no-progress"]
+        main, ["learn", str(data), "--algorithm", "chow-liu", "--fit", str(bif), "--no-progress"]
     )
     assert result.exit_code == 0, result.output
     back = read_bif(bif)

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from mistruct.exceptions import InvalidInputError
+from mistruct.independence import gaussian_ci_test, knn_ci_test, two_sided_stop_pvalue
 from mistruct.independence._by_kind import ci_tests_by_kind, knn_stopping, rank_pair_tests
-from mistruct.independence._knn import gaussian_ci_test, knn_ci_test, two_sided_stop_pvalue
 
 
 def _sequential_pvalues(b, reject_after, h, draws, rng):

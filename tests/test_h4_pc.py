@@ -132,7 +132,7 @@ def test_mtcars_hp_is_numeric_and_dependent_on_mpg():
     level0 = pc_skeleton(cars, seed=0, max_cond_size=0)
     assert level0.has_edge("hp", "mpg") and level0.edges["hp", "mpg"]["pvalue"] <= 0.01
     # With the Gaussian test (every numeric column, integers included) hp keeps an edge.
-    gaussian = pc_skeleton(cars, method="gaussian")
+    gaussian = pc_skeleton(cars, ci_test="gaussian")
     assert gaussian.degree("hp") >= 1
     # Forced discrete (22 x 25 categories in 32 rows) the dependence is out of sight again.
     forced = pc_skeleton(cars[["hp", "mpg"]], discrete=["hp", "mpg"])
@@ -146,7 +146,7 @@ def test_gaussian_pc_takes_integer_only_queries():
     rng = np.random.default_rng(0)
     a = rng.integers(0, 3, 300)
     frame = pd.DataFrame({"a": a, "b": a + rng.integers(0, 2, 300), "c": rng.integers(0, 4, 300)})
-    skeleton = pc_skeleton(frame, method="gaussian")
+    skeleton = pc_skeleton(frame, ci_test="gaussian")
     assert _edges(skeleton) == {frozenset(("a", "b"))}
 
 
@@ -154,7 +154,7 @@ def test_gaussian_pc_names_the_text_columns_in_plain_words():
     # palmerpenguins' table, as shipped under tests/data (see its README).
     penguins = pd.read_csv(Path(__file__).parent / "data" / "penguins_complete.csv")
     with pytest.raises(InvalidInputError) as error:
-        pc_skeleton(penguins, method="gaussian")
+        pc_skeleton(penguins, ci_test="gaussian")
     message = str(error.value)
     assert "species" in message and "sex" in message and "numeric" in message
     assert "mistruct." not in message and "()" not in message and "=" not in message

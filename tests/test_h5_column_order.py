@@ -14,8 +14,8 @@ from mistruct.data._table import encode
 from mistruct.independence import (
     METHODS,
     ci_test,
-    ci_test_encoded,
     ci_tests,
+    ci_tests_encoded,
 )
 from mistruct.independence._core import content_query, label_key
 from mistruct.interop import PgmpyCITest
@@ -62,8 +62,8 @@ def test_every_entry_point_agrees_in_any_order(frame, method):
         many = ci_tests(data, [("B", "A", ["C"]), ("A", "E")], **opts)
         table = encode(data)
         where = {name: i for i, name in enumerate(table.names)}
-        encoded = ci_test_encoded(table, where["A"], where["B"], [where["C"]], **opts)
-        adapter = PgmpyCITest(data, method=method, n_permutations=199, seed=3)
+        encoded = ci_tests_encoded(table, [(where["A"], where["B"], [where["C"]])], **opts)[0]
+        adapter = PgmpyCITest(data, ci_test=method, n_permutations=199, seed=3)
         adapter("B", "A", ["C"], significance_level=0.05)
         assert many.loc[0, "pvalue"] == encoded.pvalue == adapter.p_value_ == reference
 

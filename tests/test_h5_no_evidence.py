@@ -65,14 +65,14 @@ def test_sparse_marginal_test_is_not_asymptotic(categorical):
 def test_integer_measurements_are_continuous_by_default(mtcars):
     """hp (22 integer levels in 32 rows) is a measurement: "auto" runs the kNN test."""
     result = ci_test(mtcars, "mpg", "hp", seed=0)
-    assert result.method == "knn-permutation"
+    assert result.method == "knn"
     assert result.independent is False and result.pvalue <= 0.01
     # Forced discrete, it is a category again.
     forced = ci_test(mtcars, "cyl", "hp", seed=0, discrete=["hp"])
     assert forced.method in ("sequential", "g-test-adjusted")
     # Forced continuous, an integer code goes to the kNN test.
     knn = ci_test(mtcars, "mpg", "cyl", seed=0, continuous=["cyl"])
-    assert knn.method == "knn-permutation"
+    assert knn.method == "knn"
 
 
 def test_constant_column_is_independent_with_certainty():
@@ -119,7 +119,7 @@ def test_pgmpy_adapter_constant_and_no_evidence():
     a = rng.integers(0, 2, 300)
     frame = pd.DataFrame({"a": a, "b": rng.integers(0, 2, 300), "copy": a, "const": 1})
     for method in ALL:
-        test = PgmpyCITest(frame, method=method, seed=0, n_permutations=99)
+        test = PgmpyCITest(frame, ci_test=method, seed=0, n_permutations=99)
         assert test("a", "const", [], significance_level=0.05) is True
         assert test.p_value_ == 1.0 and test.result_.independent is True
         assert test("const", "b", ["a"], significance_level=0.05) is True

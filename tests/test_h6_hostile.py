@@ -207,7 +207,7 @@ def test_a_column_with_1e5_levels_at_1e5_rows_stays_under_1_gib(id_table, learn)
     assert peak < GIB, f"peak traced memory {peak / GIB:.2f} GiB"
     if (
         isinstance(result, nx.Graph)
-        and result.graph.get("test") != "permutation"
+        and result.graph.get("ci_test") != "permutation"
         and (result.graph.get("method") != "tan")
     ):
         if "removed" in result.graph:
@@ -264,8 +264,8 @@ def test_sparse_dpi_statistics_equal_the_dense_table_ones(rng):
     )
     graph = nx.Graph([("x", "y"), ("y", "z")])
     for method in ("g-test", "g-test-adjusted"):
-        sparse = dpi_check(graph, frame, method=method)
-        dense = dpi_check(graph, frame, method=method, estimator="miller-madow")
+        sparse = dpi_check(graph, frame, ci_test=method)
+        dense = dpi_check(graph, frame, ci_test=method, estimator="miller-madow")
         # The test statistic is the plug-in G either way; miller-madow goes through the
         # dense stratified table.
         for column in ("statistic", "dof", "pvalue"):
@@ -371,8 +371,8 @@ def test_aracne_rejects_bad_options_before_any_work(options, match):
         ({"alpha": 0}, "alpha"),
         ({"n_permutations": 0}, "n_permutations"),
         ({"progress": "yes"}, "progress"),
-        ({"test": ["g-test"]}, "test"),
-        ({"knn_permutations": 0}, "permutations"),
+        ({"ci_test": ["g-test"]}, "ci_test"),
+        ({"n_permutations": True}, "n_permutations"),
     ],
 )
 def test_chow_liu_forest_rejects_bad_options(options, match):
@@ -388,7 +388,7 @@ def test_chow_liu_forest_rejects_bad_options(options, match):
         ({"tolerance": float("nan")}, "tolerance"),
         ({"progress": 1}, "progress"),
         ({"missing": "bogus"}, "missing"),
-        ({"method": None}, "method"),
+        ({"ci_test": None}, "ci_test"),
     ],
 )
 def test_dpi_checks_reject_bad_options(options, match):
@@ -438,7 +438,7 @@ def test_permuted_rows_and_random_tables_draw_the_same_null():
     from scipy.stats import ks_2samp, random_table
 
     from mistruct.structure._aracne import _permuted_mi_bits, _plugin_mi_bits
-    from mistruct.structure._chow_liu import _mi_state
+    from mistruct.structure._common import _mi_state
 
     rng = np.random.default_rng(3)
     n = 300

@@ -30,7 +30,6 @@ from mistruct.independence import (
     NoEvidenceWarning,
     adjust_pvalues,
     ci_test,
-    ci_test_encoded,
     ci_test_from_table,
     ci_tests,
     ci_tests_encoded,
@@ -390,8 +389,8 @@ def test_one_query_same_answer_through_every_entry_point(rng):
     single = ci_test(frame, "y", "w", ["z", "x"], **opts)
     many = ci_tests(frame, [("x", "y"), ("w", "y", ["x", "z"])], **opts)
     table = encode(frame)
-    encoded = ci_test_encoded(table, 1, 3, [2, 0], **opts)
-    adapter = PgmpyCITest(frame, method="permutation", n_permutations=200, seed=4)
+    encoded = ci_tests_encoded(table, [(1, 3, [2, 0])], **opts)[0]
+    adapter = PgmpyCITest(frame, ci_test="permutation", n_permutations=200, seed=4)
     adapter("w", "y", ("x", "z"), significance_level=0.05)
     assert single.pvalue == many.loc[1, "pvalue"] == encoded.pvalue == adapter.p_value_
     assert single.statistic == pytest.approx(many.loc[1, "statistic"])
@@ -491,7 +490,7 @@ def test_encoded_batch_kernel(rng):
     with pytest.raises(InvalidInputError, match="EncodedTable"):
         ci_tests_encoded(frame, [(0, 1)])
     with pytest.raises(InvalidInputError, match="same column"):
-        ci_test_encoded(table, 1, 1)
+        ci_tests_encoded(table, [(1, 1)])
 
 
 @settings(max_examples=30, deadline=None)
@@ -538,7 +537,7 @@ def test_continuous_columns_are_refused_with_advice(rng):
     with pytest.raises(ContinuousDataError, match="'f'"):
         ci_tests(frame, [("x", "y"), ("y", "z", "f")], method="permutation")
     with pytest.raises(ContinuousDataError):
-        PgmpyCITest(frame, method="g-test")
+        PgmpyCITest(frame, ci_test="g-test")
 
 
 @pytest.mark.parametrize("alpha", [0, 1, -0.1, 1.5, "0.05", None, True])
@@ -608,7 +607,7 @@ def test_pgmpy_pc_recovers_the_skeleton():
     from mistruct.interop.datasets import sample_network
 
     example = sample_network("sachs", 2000, seed=0)
-    test = PgmpyCITest(example.data, method="g-test-adjusted", seed=0)
+    test = PgmpyCITest(example.data, ci_test="g-test-adjusted", seed=0)
     pc = PC(ci_test=test, significance_level=0.01, show_progress=False, max_cond_vars=3)
     pc.fit(example.data)
     assert skeleton_f1(example.graph, pc.skeleton_) >= 0.85
@@ -620,7 +619,7 @@ def test_pgmpy_pc_with_permutation_test_and_pvalue_orientation():
     from mistruct.interop.datasets import sample_network
 
     example = sample_network("sachs", 1000, seed=1)
-    test = PgmpyCITest(example.data, method="sequential", n_permutations=200, seed=0)
+    test = PgmpyCITest(example.data, ci_test="sequential", n_permutations=200, seed=0)
     pc = PC(
         ci_test=test,
         significance_level=0.01,
@@ -654,7 +653,7 @@ def test_deprecated_pgmpy_pc_estimate():
 
 def test_adapter_protocol(rng):
     frame = dependent_frame(300, rng)
-    test = PgmpyCITest(frame, method="g-test")
+    test = PgmpyCITest(frame, ci_test="g-test")
     decision = test("x", "y", ["z"], significance_level=0.05)
     assert decision is False
     assert test.p_value_ < 0.05 and test.dof_ == 12 and test.statistic_ > 0
@@ -671,7 +670,7 @@ def test_adapter_protocol(rng):
         test("x", "y", ["x"])
     with pytest.raises(InvalidInputError, match="significance_level"):
         test("x", "y", significance_level=5)
-    assert "PgmpyCITest(method='g-test'" in repr(test)
+    assert "PgmpyCITest(ci_test='g-test'" in repr(test)
 
 
 def test_adapter_is_thread_safe_and_picklable(rng):
@@ -681,9 +680,9 @@ def test_adapter_is_thread_safe_and_picklable(rng):
         for a, b in itertools.combinations("abcdef", 2)
         for k in range(3)
     ]
-    serial = PgmpyCITest(frame, method="permutation", n_permutations=100, seed=3)
+    serial = PgmpyCITest(frame, ci_test="permutation", n_permutations=100, seed=3)
     expected = [serial.test(*q).pvalue for q in queries]
-    shared = PgmpyCITest(frame, method="permutation", n_permutations=100, seed=3)
+    shared = PgmpyCITest(frame, ci_test="permutation", n_permutations=100, seed=3)
 
     def run(query):
         shared(*query, significance_level=0.05)

@@ -8,7 +8,8 @@ from scipy import stats
 import mistruct.independence._knn as kci
 from mistruct.exceptions import InvalidInputError, MissingValuesError
 from mistruct.independence._knn import gaussian_ci_test, knn_ci_test, local_permutations
-from mistruct.measures._continuous import _standardize, ksg_conditional_mutual_information
+from mistruct.measures import mutual_information
+from mistruct.measures._ties import _standardize
 
 
 def null_data(n, seed, dz=3):
@@ -78,7 +79,7 @@ def test_null_statistic_is_the_estimator_on_permuted_data(n, dz, dx, k, mode, mo
 def test_observed_statistic_is_frenzel_pompe():
     x, y, z = null_data(400, seed=1)
     result = knn_ci_test(x, y, z, k=7, n_permutations=19, seed=5)
-    cmi = ksg_conditional_mutual_information(x, y, z, k=7, seed=5)
+    cmi = mutual_information(x, y, z, k=7, seed=5, estimator="ksg")
     assert result.cmi == pytest.approx(cmi, abs=1e-12)
     assert result.statistic == pytest.approx(2 * 400 * cmi * np.log(2), rel=1e-12)
 
@@ -154,7 +155,7 @@ def test_unconditional_test_permutes_globally():
 def test_result_fields():
     x, y, z = null_data(200, seed=7)
     result = knn_ci_test(x, y, z, k=0.05, n_permutations=29, seed=3, alpha=0.1, return_null=True)
-    assert result.method == "knn-permutation" and result.estimator == "frenzel-pompe"
+    assert result.method == "knn" and result.estimator == "frenzel-pompe"
     assert result.dof is None and result.n == 200 and result.n_permutations == 29
     assert result.alpha == 0.1 and result.independent == (result.pvalue > 0.1)
     null = result.null_distribution
@@ -168,7 +169,7 @@ def test_result_fields():
 def test_reproducible_and_independent_of_workers():
     x, y, z = null_data(300, seed=8)
     a = knn_ci_test(x, y, z, n_permutations=40, seed=11, return_null=True)
-    b = knn_ci_test(x, y, z, n_permutations=40, seed=11, return_null=True, workers=2)
+    b = knn_ci_test(x, y, z, n_permutations=40, seed=11, return_null=True, n_jobs=2)
     np.testing.assert_array_equal(a.null_distribution, b.null_distribution)
     assert a.pvalue == b.pvalue
     c = knn_ci_test(x, y, z, n_permutations=40, seed=12)
@@ -183,7 +184,7 @@ def test_threads_share_the_kernel_safely():
     kwargs = dict(k=150, n_permutations=24, seed=3, return_null=True)
     a = knn_ci_test(x, y, z, **kwargs)
     for _ in range(3):
-        b = knn_ci_test(x, y, z, workers=2, **kwargs)
+        b = knn_ci_test(x, y, z, n_jobs=2, **kwargs)
         np.testing.assert_array_equal(a.null_distribution, b.null_distribution)
 
 
@@ -203,14 +204,14 @@ def test_knn_validation_errors():
     assert knn_ci_test(x, y, z, n_permutations=9, seed=0).n == 50  # default k: 50 // 5
     with pytest.raises(InvalidInputError, match="fraction"):
         knn_ci_test(x, y, z, k=1.5)
-    with pytest.raises(InvalidInputError, match="k_perm"):
-        knn_ci_test(x, y, z, k_perm=0)
+    with pytest.raises(InvalidInputError, match="shuffle_neighbours"):
+        knn_ci_test(x, y, z, shuffle_neighbours=0)
     with pytest.raises(InvalidInputError, match="n_permutations"):
         knn_ci_test(x, y, z, n_permutations=0)
     with pytest.raises(InvalidInputError, match="alpha"):
         knn_ci_test(x, y, z, alpha=1.5)
-    with pytest.raises(InvalidInputError, match="workers"):
-        knn_ci_test(x, y, z, workers=0)
+    with pytest.raises(InvalidInputError, match="n_jobs"):
+        knn_ci_test(x, y, z, n_jobs=0)
     with pytest.raises(InvalidInputError, match="different numbers of rows"):
         knn_ci_test(x, y[:40], z)
     bad = z.copy()
@@ -279,7 +280,7 @@ def test_ci_test_dispatches_numeric_methods():
     rng = np.random.default_rng(0)
     z = rng.normal(size=400)
     frame = pd.DataFrame({"x": z + rng.normal(size=400), "y": z + rng.normal(size=400), "z": z})
-    for method in ("gaussian", "knn-permutation"):
+    for method in ("gaussian", "knn"):
         assert not ci_test(frame, "x", "y", method=method, seed=0).independent
         result = ci_test(frame, "x", "y", ["z"], method=method, seed=0)
         assert result.independent and result.method == method

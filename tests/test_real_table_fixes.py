@@ -28,7 +28,7 @@ def test_gaussian_test_takes_integer_columns_of_either_kind(mtcars):
     assert plain.cmi == pytest.approx(-0.5 * np.log2(1 - r**2), rel=1e-9)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        skeleton = mistruct.pc_skeleton(mtcars.drop(columns="model"), method="gaussian")
+        skeleton = mistruct.pc_skeleton(mtcars.drop(columns="model"), ci_test="gaussian")
     assert skeleton.has_edge("hp", "carb")
     with pytest.raises(InvalidInputError, match="'model'.*not numeric"):
         mistruct.ci_test(mtcars, "hp", "model", method="gaussian")
@@ -61,7 +61,7 @@ def test_chow_liu_forest_keeps_no_edge_to_an_id_column():
 def test_an_unknown_missing_policy_is_refused_on_every_path():
     rng = np.random.default_rng(1)
     frame = pd.DataFrame({"x": rng.random(40), "y": rng.random(40), "g": ["a", "b"] * 20})
-    for method in ("knn-permutation", "gaussian", "auto"):
+    for method in ("knn", "gaussian", "auto"):
         with pytest.raises(InvalidInputError, match="missing='bogus'"):
             mistruct.ci_test(frame, "x", "y", method=method, missing="bogus")
     with pytest.raises(InvalidInputError, match="missing='bogus'"):

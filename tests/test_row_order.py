@@ -28,13 +28,13 @@ def test_mixed_table_results_do_not_depend_on_row_order():
         )
     assert _edges(mistruct.chow_liu_tree(shuffled)) == _edges(mistruct.chow_liu_tree(penguins))
     x, y = penguins["year"], penguins["body_mass_g"]
-    assert mistruct.mixed_mutual_information(x, y) == mistruct.mixed_mutual_information(
-        x.iloc[::-1].to_numpy(), y.iloc[::-1].to_numpy()
+    assert mistruct.mutual_information(x, y, estimator="mixed") == mistruct.mutual_information(
+        x.iloc[::-1].to_numpy(), y.iloc[::-1].to_numpy(), estimator="mixed"
     )
     z = penguins["flipper_length_mm"]
     w = penguins["bill_length_mm"]
-    forward = mistruct.ksg_conditional_mutual_information(y, z, w)
-    backward = mistruct.ksg_conditional_mutual_information(
-        *(v.iloc[::-1].to_numpy() for v in (y, z, w))
+    forward = mistruct.mutual_information(y, z, w, estimator="ksg")
+    backward = mistruct.mutual_information(
+        *(v.iloc[::-1].to_numpy() for v in (y, z, w)), estimator="ksg"
     )
     assert forward == backward

@@ -169,7 +169,7 @@ def test_permutation_null_matches_row_shuffling():
     y = np.where(rng.random(300) < 0.5, x, rng.integers(0, 3, 300))
     frame = pd.DataFrame({"x": x, "y": y})
     from mistruct.structure._aracne import _permutation_threshold
-    from mistruct.structure._chow_liu import _mi_state
+    from mistruct.structure._common import _mi_state
 
     state = _mi_state(frame, estimator="plugin", missing="error")
     quantiles = [_permutation_threshold(state, a, 400, 7) for a in (0.5, 0.1)]

@@ -87,7 +87,7 @@ def test_markov_chain_all_tests(chain):
 def test_g_test_matches_ci_tests(chain):
     graph = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("b", "d")])
     for method in ("g-test", "g-test-adjusted"):
-        report = dpi_check(graph, chain, method=method)
+        report = dpi_check(graph, chain, ci_test=method)
         queries = [(r.x, r.z, [r.y]) for r in report.itertuples()]
         reference = ci_tests(chain, queries, method=method)
         np.testing.assert_allclose(report["statistic"], reference["statistic"], rtol=1e-9)
@@ -98,8 +98,8 @@ def test_g_test_matches_ci_tests(chain):
 def test_permutation_method(chain):
     small = chain.iloc[:300]
     graph = nx.Graph([("a", "b"), ("b", "c"), ("b", "d")])
-    report = dpi_check(graph, small, method="permutation", n_permutations=199, seed=1)
-    again = dpi_check(graph, small, method="permutation", n_permutations=199, seed=1)
+    report = dpi_check(graph, small, ci_test="permutation", n_permutations=199, seed=1)
+    again = dpi_check(graph, small, ci_test="permutation", n_permutations=199, seed=1)
     pd.testing.assert_frame_equal(report, again)
     assert (report["pvalue"] >= 1 / 200).all()
     # c - b - d: d depends on c directly, so the chain c - b - d is wrong.
@@ -127,8 +127,8 @@ def test_no_chains_gives_an_empty_frame(chain):
 def test_errors(chain):
     with pytest.raises(ColumnNotFoundError, match="'zz'"):
         dpi_check(nx.Graph([("a", "zz"), ("a", "b")]), chain)
-    with pytest.raises(InvalidInputError, match="method"):
-        dpi_check(nx.Graph([("a", "b")]), chain, method="chi")
+    with pytest.raises(InvalidInputError, match="ci_test"):
+        dpi_check(nx.Graph([("a", "b")]), chain, ci_test="chi")
     with pytest.raises(InvalidInputError, match="alpha"):
         dpi_check(nx.Graph([("a", "b")]), chain, alpha=0)
     with pytest.raises(InvalidInputError, match="graph must be"):

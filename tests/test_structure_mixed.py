@@ -82,7 +82,7 @@ def test_gaussian_estimator_tree_on_a_numeric_table(table):
 
 
 def test_chow_liu_forest_on_a_mixed_table_drops_the_independent_column(table):
-    forest = chow_liu_forest(table, seed=0, knn_permutations=99)
+    forest = chow_liu_forest(table, seed=0, n_permutations=99)
     assert edge_set(forest) == TRUE_EDGES
     assert list(nx.isolates(forest.to_undirected())) == ["noise"]
     kinds = {e: forest.edges[e]["dof"] for e in forest.edges}
@@ -92,7 +92,7 @@ def test_chow_liu_forest_on_a_mixed_table_drops_the_independent_column(table):
 
 def test_chow_liu_forest_rejects_a_discrete_test_on_float_columns(table):
     with pytest.raises(InvalidInputError, match="float"):
-        chow_liu_forest(table, test="g-test")
+        chow_liu_forest(table, ci_test="g-test")
 
 
 def test_aracne_on_a_mixed_table_keeps_the_true_edges(table):
@@ -114,15 +114,15 @@ def test_dpi_check_on_a_mixed_table_flags_a_wrong_chain_only(table):
 
 def test_dpi_check_rejects_a_discrete_test_on_float_columns(table):
     with pytest.raises(InvalidInputError, match="float"):
-        dpi_check(nx.Graph([("age", "income"), ("income", "spend")]), table, method="g-test")
+        dpi_check(nx.Graph([("age", "income"), ("income", "spend")]), table, ci_test="g-test")
 
 
 def test_pc_on_a_mixed_table_recovers_the_skeleton_whatever_the_column_order():
     data = customers(500, seed=2)[["age", "region", "income", "spend", "churn"]]
-    skeleton = pc_skeleton(data, seed=0, knn_permutations=99)
+    skeleton = pc_skeleton(data, seed=0, n_permutations=99)
     assert edge_set(skeleton) == TRUE_EDGES
     assert skeleton.graph["sepsets"][frozenset(("age", "spend"))] == ("income",)
-    reordered = pc_skeleton(data[list(reversed(data.columns))], seed=0, knn_permutations=99)
+    reordered = pc_skeleton(data[list(reversed(data.columns))], seed=0, n_permutations=99)
     assert edge_set(reordered) == edge_set(skeleton)
 
     def pvalues(graph):
@@ -133,7 +133,7 @@ def test_pc_on_a_mixed_table_recovers_the_skeleton_whatever_the_column_order():
 
 def test_pc_orients_the_v_structure_of_a_mixed_table():
     data = customers(500, seed=2)[["age", "region", "income", "spend"]]
-    cpdag = pc(data, seed=0, knn_permutations=99)
+    cpdag = pc(data, seed=0, n_permutations=99)
     true = nx.DiGraph([("age", "income"), ("region", "income"), ("income", "spend")])
     metrics = structure_metrics(cpdag, true)
     assert metrics.skeleton_f1 == 1.0
@@ -146,23 +146,23 @@ def test_pc_with_the_gaussian_test_on_a_linear_chain():
     a = rng.standard_normal(2000)
     b = a + rng.standard_normal(2000)
     c = b + rng.standard_normal(2000)
-    skeleton = pc_skeleton(pd.DataFrame({"a": a, "b": b, "c": c}), method="gaussian")
+    skeleton = pc_skeleton(pd.DataFrame({"a": a, "b": b, "c": c}), ci_test="gaussian")
     assert edge_set(skeleton) == {frozenset("ab"), frozenset("bc")}
     assert skeleton.graph["sepsets"] == {frozenset("ac"): ("b",)}
 
 
 def test_pc_errors_before_testing(table):
     with pytest.raises(ContinuousDataError, match="float"):
-        pc_skeleton(table, method="g-test")
+        pc_skeleton(table, ci_test="g-test")
     with pytest.raises(InvalidInputError, match="not numeric"):
-        pc_skeleton(table, method="gaussian")
-    with pytest.raises(InvalidInputError, match="knn_permutations"):
-        pc_skeleton(table, knn_permutations=0)
+        pc_skeleton(table, ci_test="gaussian")
+    with pytest.raises(InvalidInputError, match="n_permutations"):
+        pc_skeleton(table, n_permutations=0)
 
 
 def test_ci_test_auto_says_which_test_ran(table):
     floats = ci_test(table, "income", "churn", ["spend"], method="auto", n_permutations=49, seed=0)
-    assert floats.method == "knn-permutation" and floats.estimator == "mixed"
+    assert floats.method == "knn" and floats.estimator == "mixed"
     discrete = ci_test(table.assign(band=table["age"] > 45), "region", "band", method="auto")
     assert discrete.method == "g-test-adjusted"
 
@@ -175,18 +175,18 @@ def test_pgmpy_pc_runs_mistruct_tests_on_a_mixed_table():
     from mistruct.interop import PgmpyCITest
 
     data = customers(400, seed=2)[["age", "region", "income", "spend", "churn"]]
-    test = PgmpyCITest(data, method="auto", knn_permutations=99, seed=0)
+    test = PgmpyCITest(data, ci_test="auto", n_permutations=99, seed=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fitted = PC(ci_test=test, significance_level=0.05, show_progress=False).fit(data)
     assert {frozenset(e) for e in fitted.causal_graph_.edges()} == TRUE_EDGES
     # A float query ran the kNN test; its decision is a plain bool, as pgmpy needs.
     assert test("income", "spend", ["age"]) is False
-    assert test.result_.method == "knn-permutation" and test.result_.dof is None
+    assert test.result_.method == "knn" and test.result_.dof is None
     with pytest.raises(ContinuousDataError, match="float"):
-        PgmpyCITest(data, method="g-test")
+        PgmpyCITest(data, ci_test="g-test")
     with pytest.raises(InvalidInputError, match="not numeric"):
-        PgmpyCITest(data, method="gaussian")
+        PgmpyCITest(data, ci_test="gaussian")
 
 
 def test_tan_on_a_mixed_table_conditions_on_the_class(table):

@@ -140,7 +140,7 @@ def test_pc_does_not_depend_on_column_order():
 def test_pc_with_the_permutation_test_does_not_depend_on_column_order():
     # Each test's random stream is keyed by its columns: the same draws in either order.
     data = sample_network("child", 2000, seed=0).data
-    options = dict(method="permutation", n_permutations=200, seed=3)
+    options = dict(ci_test="permutation", n_permutations=200, seed=3)
     forward = pc_skeleton(data, **options)
     backward = pc_skeleton(data[data.columns[::-1]], **options)
     assert forward.graph["sepsets"] == backward.graph["sepsets"]

@@ -7,6 +7,7 @@ Each sub-command lives in a module of its own in this package and exposes a
 import click
 
 from mistruct import __version__
+from mistruct.cli import citest, learn, mi, score
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -25,12 +26,5 @@ def main():
     """
 
 
-def _register():
-    # Imported here, after ``main`` exists: each module only defines its command.
-    from mistruct.cli import citest, learn, mi, score
-
-    for module in (learn, mi, citest, score):
-        main.add_command(module.command)
-
-
-_register()
+for _module in (learn, mi, citest, score):
+    main.add_command(_module.command)

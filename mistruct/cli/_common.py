@@ -9,6 +9,7 @@ decided (``--discrete``/``--continuous``) before any work starts.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import tempfile
@@ -19,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from mistruct._io import atomic_path
-from mistruct.exceptions import InvalidInputError
+from mistruct.data import Discretizer, apply_kinds, column_kinds, near_unique_columns
+from mistruct.exceptions import ContinuousDataError, InvalidInputError
+from mistruct.interop.datasets import sample_network
 
 FORMATS = ("table", "csv", "json")
 MISSING_OPTIONS = ("error", "drop", "category")
@@ -253,8 +256,6 @@ def load_table(data, example, rows, seed, bins=None, *, sep=None, na_values=None
         raise click.UsageError("give a data file or --example NETWORK (one of the two).")
     sample = None
     if example is not None:
-        from mistruct.interop.datasets import sample_network
-
         try:
             sample = sample_network(example, rows, seed=seed)
         except InvalidInputError as exc:
@@ -269,8 +270,6 @@ def load_table(data, example, rows, seed, bins=None, *, sep=None, na_values=None
 
 def discretize(frame: pd.DataFrame, bins: int) -> pd.DataFrame:
     """Continuous columns (float after ``apply_kinds``) as ``bins`` quantile bins."""
-    from mistruct.data._table import Discretizer
-
     return Discretizer(bins).fit_transform(frame)
 
 
@@ -362,14 +361,14 @@ def decide_kinds(frame: pd.DataFrame, discrete=None, continuous=None):
         raise click.UsageError(
             f"column(s) {', '.join(map(repr, both))} given to both --discrete and --continuous."
         )
-    return _column_kinds(frame, discrete=discrete or None, continuous=continuous or None)
+    return column_kinds(frame, discrete=discrete or None, continuous=continuous or None)
 
 
 def kinds_applied(frame: pd.DataFrame, kinds) -> pd.DataFrame:
     """A frame whose dtypes state ``kinds`` (continuous: float64; discrete: not float)."""
     discrete = [name for name in frame.columns if kinds.get(name) == "discrete"]
     continuous = [name for name in frame.columns if kinds.get(name) == "continuous"]
-    out = _apply_kinds(frame, discrete=discrete or None, continuous=continuous or None)
+    out = apply_kinds(frame, discrete=discrete or None, continuous=continuous or None)
     # A numeric column chosen discrete becomes categorical, so that no automatic rule
     # further down (an integer with many levels is numeric) reads it another way.
     numeric = [
@@ -386,22 +385,8 @@ def kinds_applied(frame: pd.DataFrame, kinds) -> pd.DataFrame:
     return out
 
 
-def _column_kinds(frame, *, discrete, continuous):
-    from mistruct.data._table import column_kinds
-
-    return column_kinds(frame, discrete=discrete, continuous=continuous)
-
-
-def _apply_kinds(frame, *, discrete, continuous):
-    from mistruct.data._table import apply_kinds
-
-    return apply_kinds(frame, discrete=discrete, continuous=continuous)
-
-
 def id_like_columns(frame: pd.DataFrame, kinds) -> list:
     """Columns that look like row identifiers (``mistruct.data.near_unique_columns``)."""
-    from mistruct.data._table import near_unique_columns
-
     return list(near_unique_columns(frame, kinds))
 
 
@@ -560,9 +545,6 @@ def write_text(path, text: str):
 
 def fail_on_user_error(function):
     """Turn mistruct's input errors into click errors: a clear message, exit code 2."""
-    import functools
-
-    from mistruct.exceptions import ContinuousDataError
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):

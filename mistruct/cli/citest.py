@@ -24,9 +24,10 @@ from mistruct.cli._common import (
     load_table,
     table_options,
 )
-from mistruct.exceptions import IDColumnWarning
-from mistruct.independence._core import METHODS
-from mistruct.measures._estimators import ESTIMATORS
+from mistruct.exceptions import IDColumnWarning, LowPowerWarning
+from mistruct.independence import CI_TESTS, ci_test
+from mistruct.measures import ESTIMATORS
+from mistruct.plotting import plot_null_distribution
 
 
 def _split_given(values) -> list[str]:
@@ -56,7 +57,7 @@ def _positional(arguments, example):
 def _describe(result, x, y, given) -> str:
     condition = f" | {', '.join(given)}" if given else ""
     how = result.method
-    if result.method == "knn-permutation":
+    if result.method == "knn":
         how += f", {result.n_permutations} surrogates, {result.estimator} estimator"
     if result.method in ("permutation", "sequential"):
         how += f", {result.n_permutations} null replicates"
@@ -86,7 +87,7 @@ def _describe(result, x, y, given) -> str:
 def _floor_note(result) -> str:
     """Say so when a resampling p-value is the smallest its draws can give."""
     drawn = result.n_permutations
-    if not drawn or result.method not in ("permutation", "sequential", "knn-permutation"):
+    if not drawn or result.method not in ("permutation", "sequential", "knn"):
         return ""
     if result.pvalue <= 1.0 / (drawn + 1) * (1 + 1e-9):
         return f"  (the floor 1/(B+1) of B = {drawn} draws: more draws, -B, resolve smaller)"
@@ -117,10 +118,10 @@ def _verdict(result) -> str:
 @click.option(
     "--method",
     "-m",
-    type=click.Choice(("auto", *METHODS, "knn-permutation", "gaussian")),
+    type=click.Choice(tuple(CI_TESTS)),
     default="auto",
     show_default=True,
-    help="auto: knn-permutation if a tested column is continuous; else, per query, "
+    help="A registered CI test. auto: knn if a tested column is continuous; else, per query, "
     "g-test-adjusted where the chi-squared law fits the strata, sequential otherwise.",
 )
 @click.option(
@@ -222,8 +223,8 @@ def command(
     (chi-squared, df from non-empty rows/columns per stratum), permutation
     (exact conditional null, drawn as random tables per stratum) and
     sequential (permutation that stops early when the answer is clear); for
-    float columns knn-permutation (kNN CMI, Runge's local permutation null)
-    and gaussian (partial correlation). auto picks knn-permutation when a
+    float columns knn (kNN CMI, Runge's local permutation null)
+    and gaussian (partial correlation). auto picks knn when a
     tested column is continuous; between discrete columns it runs
     g-test-adjusted where the chi-squared law fits the strata and the exact
     sequential test where it does not, and says which. Examples:
@@ -233,8 +234,6 @@ def command(
       mistruct citest data.csv X Y --given Z1,Z2 --format json
       mistruct citest --example alarm CVP PCWP -g LVEDVOLUME --plot null.png
     """
-    from mistruct.independence import LowPowerWarning, ci_test
-
     data, x, y = _positional(arguments, example)
     given = _split_given(given)
     check_plot_suffix(plot)
@@ -282,8 +281,6 @@ def command(
         ):
             click.echo(f"warning: {warning.message}", err=True)
     if plot:
-        from mistruct.plotting import plot_null_distribution
-
         plot_null_distribution(result, plot, x=x, y=y, given=given)
     if fmt == "json":
         payload = {"x": x, "y": y, "given": given, **result.to_dict()}

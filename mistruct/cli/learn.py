@@ -29,7 +29,21 @@ from mistruct.cli._common import (
     plural,
     write_text,
 )
+from mistruct.data import Discretizer, select_columns
 from mistruct.exceptions import IDColumnWarning
+from mistruct.interop import fit_bayesian_network, log_likelihood, write_bif
+from mistruct.plotting import plot_graph
+from mistruct.structure import (
+    GRAPH_FORMATS,
+    aracne,
+    chow_liu_forest,
+    chow_liu_tree,
+    cpdag_to_dag,
+    dpi_check,
+    pc,
+    structure_metrics,
+    write_graph,
+)
 
 METHODS = ("pc", "chow-liu", "chow-liu-forest", "aracne")
 TESTS = (
@@ -38,7 +52,7 @@ TESTS = (
     "g-test",
     "permutation",
     "sequential",
-    "knn-permutation",
+    "knn",
     "gaussian",
 )
 MANY_LEVELS = 1000
@@ -62,20 +76,17 @@ def learn_graph(
     max_time=None,
 ):
     """The learned graph: a CPDAG for PC, a tree/forest DiGraph, a Graph for ARACNE."""
-    from mistruct.structure import aracne, chow_liu_forest, chow_liu_tree
-    from mistruct.structure._pc import pc
-
     if method == "pc":
         return pc(
             train,
             alpha=alpha,
-            method=test,
+            ci_test=test,
             max_cond_size=max_cond_size,
+            n_permutations=permutations,
             seed=seed,
             progress=progress,
             n_jobs=jobs,
             max_time=max_time,
-            **({} if permutations is None else {"knn_permutations": permutations}),
         )
     if method == "chow-liu":
         return chow_liu_tree(train, root=root, seed=seed)
@@ -83,14 +94,12 @@ def learn_graph(
         # One pair per test: the adjusted and plain G-tests agree, and a permutation
         # test of one pair gains nothing from stopping early.
         forest_test = {"g-test-adjusted": "g-test", "sequential": "permutation"}.get(test, test)
-        return chow_liu_forest(train, root=root, alpha=alpha, test=forest_test, seed=seed)
+        return chow_liu_forest(train, root=root, alpha=alpha, ci_test=forest_test, seed=seed)
     return aracne(train, tolerance=tolerance, seed=seed)
 
 
 def dag_for_fitting(graph) -> nx.DiGraph:
     """A DAG to fit: DAGs as they are; CPDAGs and undirected graphs extended to DAGs."""
-    from mistruct.structure._pc import cpdag_to_dag
-
     if graph.is_directed() and not any(graph.has_edge(b, a) for a, b in graph.edges()):
         return graph
     if graph.is_directed():
@@ -161,7 +170,8 @@ def _is_floor(p: float) -> bool:
 @click.command("learn")
 @data_options
 @click.option(
-    "--method",
+    "--algorithm",
+    "method",
     type=click.Choice(METHODS),
     default="pc",
     show_default=True,
@@ -176,7 +186,8 @@ def _is_floor(p: float) -> bool:
     help="Significance level of the independence tests.",
 )
 @click.option(
-    "--test",
+    "--ci-test",
+    "test",
     type=click.Choice(TESTS),
     default="auto",
     show_default=True,
@@ -190,7 +201,8 @@ def _is_floor(p: float) -> bool:
     "--permutations",
     type=click.IntRange(min=19, max=100_000),
     default=None,
-    help="PC: surrogates per kNN test (default 99; each test stops early once decided).",
+    help="PC: null replicates per permutation test (default: 99 surrogates per kNN test, "
+    "each stopping early once decided; 1000 per discrete permutation test).",
 )
 @click.option(
     "--jobs",
@@ -205,7 +217,7 @@ def _is_floor(p: float) -> bool:
     default=None,
     help="PC: stop raising the depth after this many seconds and keep the skeleton "
     "found so far (said in a warning). With kNN tests on wide tables, or use "
-    "--test gaussian.",
+    "--ci-test gaussian.",
 )
 @click.option("--root", help="Chow-Liu: the root column (default: the first).")
 @click.option(
@@ -285,14 +297,9 @@ def command(
 
     \b
       mistruct learn --example alarm
-      mistruct learn data.csv --method chow-liu --out tree.graphml --fit model.bif
+      mistruct learn data.csv --algorithm chow-liu --out tree.graphml --fit model.bif
       mistruct learn data.tsv --drop id --discrete cyl,gear --holdout 0.2
     """
-    from mistruct.data._table import Discretizer, select_columns
-    from mistruct.interop._bayesnet import fit_bayesian_network, log_likelihood, write_bif
-    from mistruct.structure import dpi_check, structure_metrics
-    from mistruct.structure._io import GRAPH_FORMATS, write_graph
-
     started = time.perf_counter()
     if out is not None and not any(out.lower().endswith(s) for s in GRAPH_FORMATS):
         raise click.BadParameter(
@@ -360,7 +367,7 @@ def command(
         )
         dag = dag_for_fitting(graph)
         dpi_test = _dpi_test(test)
-        report = dpi_check(graph, train, alpha=alpha, method=dpi_test, seed=seed)
+        report = dpi_check(graph, train, alpha=alpha, ci_test=dpi_test, seed=seed)
     # The ID columns were reported above, in the command's words.
     caught = [w for w in caught if not issubclass(w.category, IDColumnWarning)]
     learner_warnings = _distinct_messages(caught, skip=notes)
@@ -374,8 +381,8 @@ def command(
     model = fit_bayesian_network(fit_train, dag)
     edges = _edge_list(graph)
     summary = {
-        "method": method,
-        "test": _test_used(method, test, bool(floats)),
+        "algorithm": method,
+        "ci_test": _test_used(method, test, bool(floats)),
         "dpi_test": dpi_test,
         "rows": {
             "used": len(frame),
@@ -432,8 +439,6 @@ def command(
     if dpi_report:
         write_text(dpi_report, report.to_csv(index=False))
     if plot:
-        from mistruct.plotting import plot_graph
-
         plot_graph(
             graph,
             plot,
@@ -531,9 +536,9 @@ def _text_summary(summary, graph, source) -> str:
         else f"learned on {rows['train']} rows, {rows['held_out']} held out"
     )
     lines = [
-        f"{summary['method']} on {source}: {plural(summary['nodes'], 'column')}, "
+        f"{summary['algorithm']} on {source}: {plural(summary['nodes'], 'column')}, "
         f"{plural(summary['n_edges'], 'edge')} ({trained})",
-        f"independence test: {summary['test']}",
+        f"independence test: {summary['ci_test']}",
         "",
         *_float_lines(summary),
         "edges (--- undirected, --> directed):",

@@ -25,9 +25,10 @@ from mistruct.cli._common import (
     unit_name,
     write_text,
 )
+from mistruct.data import select_columns
 from mistruct.exceptions import IDColumnWarning
-from mistruct.measures._discrete import NUMERIC_MATRIX_ESTIMATORS
-from mistruct.measures._estimators import ESTIMATORS
+from mistruct.measures import MATRIX_ESTIMATORS, mutual_information_matrix
+from mistruct.plotting import plot_heatmap
 
 
 @click.command("mi")
@@ -35,7 +36,7 @@ from mistruct.measures._estimators import ESTIMATORS
 @click.option("--columns", help="Comma-separated columns to use (default: all).")
 @click.option(
     "--estimator",
-    type=click.Choice(("auto", *ESTIMATORS, *NUMERIC_MATRIX_ESTIMATORS[:-1])),
+    type=click.Choice(MATRIX_ESTIMATORS),
     default="auto",
     show_default=True,
     help="auto: plugin between discrete columns, KSG between continuous columns, Gao et al. "
@@ -82,9 +83,6 @@ def command(
       mistruct mi data.tsv --drop id --discrete cyl --missing drop
       mistruct mi --example alarm --rows 100000
     """
-    from mistruct.data._table import select_columns
-    from mistruct.measures._discrete import mutual_information_matrix
-
     if base == 1:
         raise click.BadParameter("a logarithm base must not be 1.", param_hint="--base")
     check_plot_suffix(plot)
@@ -121,8 +119,6 @@ def command(
         text = f"mutual information ({unit}; diagonal: entropy), {len(frame)} rows\n"
         text += render_frame(matrix, fmt)
     if plot:
-        from mistruct.plotting import plot_heatmap
-
         plot_heatmap(matrix, plot, title=f"Mutual information ({unit})")
     if output:
         write_text(output, text)

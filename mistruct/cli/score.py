@@ -16,6 +16,13 @@ from mistruct.cli._common import (
     sniff_separator,
     table_options,
 )
+from mistruct.clustering import (
+    adjusted_mutual_info_score,
+    homogeneity_completeness_v_measure,
+    mutual_info_score,
+    normalized_mutual_info_score,
+    variation_of_information,
+)
 
 _AVERAGE_METHODS = ("min", "geometric", "arithmetic", "max")
 
@@ -154,29 +161,25 @@ def _column(frame, name, path, option):
 
 def _scores(truth, pred):
     """Every clustering score, by name."""
-    from mistruct import clustering  # package
-
-    homogeneity, completeness, v_measure = clustering.homogeneity_completeness_v_measure(
-        truth, pred
-    )
+    homogeneity, completeness, v_measure = homogeneity_completeness_v_measure(truth, pred)
     return {
         "n_samples": len(truth),
         "n_true_clusters": len(pd.unique(truth)),
         "n_pred_clusters": len(pd.unique(pred)),
-        "mutual_info": clustering.mutual_info_score(truth, pred),
+        "mutual_info": mutual_info_score(truth, pred),
         "normalized_mutual_info": {
-            method: clustering.normalized_mutual_info_score(truth, pred, average_method=method)
+            method: normalized_mutual_info_score(truth, pred, average_method=method)
             for method in _AVERAGE_METHODS
         },
         "adjusted_mutual_info": {
-            method: clustering.adjusted_mutual_info_score(truth, pred, average_method=method)
+            method: adjusted_mutual_info_score(truth, pred, average_method=method)
             for method in _AVERAGE_METHODS
         },
         "homogeneity": homogeneity,
         "completeness": completeness,
         "v_measure": v_measure,
-        "variation_of_information": clustering.variation_of_information(truth, pred),
-        "normalized_variation_of_information": clustering.variation_of_information(
+        "variation_of_information": variation_of_information(truth, pred),
+        "normalized_variation_of_information": variation_of_information(
             truth, pred, normalized=True
         ),
     }

@@ -360,7 +360,7 @@ def contingency_matrix(labels_true, labels_pred, *, eps=None, sparse=False, dtyp
 
     Examples
     --------
-    >>> from mistruct.clustering._supervised import contingency_matrix
+    >>> from mistruct.clustering import contingency_matrix
     >>> contingency_matrix(["a", "a", "b", "b"], [0, 1, 1, 1])
     array([[1, 1],
            [0, 2]])
@@ -421,7 +421,7 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None):
 
     Examples
     --------
-    >>> from mistruct.clustering._supervised import mutual_info_score
+    >>> from mistruct.clustering import mutual_info_score
     >>> round(mutual_info_score([0, 0, 1, 1], [1, 1, 0, 0]), 6)  # log(2)
     0.693147
     >>> round(mutual_info_score(None, None, contingency=[[2, 0], [0, 2]]), 6)
@@ -459,7 +459,7 @@ def clustering_entropy(labels):
 
     Examples
     --------
-    >>> from mistruct.clustering._supervised import clustering_entropy
+    >>> from mistruct.clustering import clustering_entropy
     >>> round(clustering_entropy(["x", "x", "y", "y"]), 6)  # log(2)
     0.693147
     """
@@ -506,7 +506,7 @@ def normalized_mutual_info_score(labels_true, labels_pred, *, average_method="ar
 
     Examples
     --------
-    >>> from mistruct.clustering._supervised import normalized_mutual_info_score
+    >>> from mistruct.clustering import normalized_mutual_info_score
     >>> normalized_mutual_info_score(["a", "a", "b", "b"], [1, 1, 0, 0])
     1.0
     >>> round(normalized_mutual_info_score([0, 0, 1, 1], [0, 0, 0, 1], average_method="max"), 6)
@@ -565,7 +565,7 @@ def expected_mutual_information(contingency, n_samples):
 
     Examples
     --------
-    >>> from mistruct.clustering._supervised import contingency_matrix, expected_mutual_information
+    >>> from mistruct.clustering import contingency_matrix, expected_mutual_information
     >>> a = [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3]
     >>> b = [1, 1, 1, 1, 2, 1, 2, 2, 2, 2, 3, 1, 3, 3, 3, 2, 2]
     >>> round(expected_mutual_information(contingency_matrix(a, b), len(a)), 10)
@@ -630,7 +630,7 @@ def adjusted_mutual_info_score(labels_true, labels_pred, *, average_method="arit
 
     Examples
     --------
-    >>> from mistruct.clustering._supervised import adjusted_mutual_info_score
+    >>> from mistruct.clustering import adjusted_mutual_info_score
     >>> a = [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3]
     >>> b = [1, 1, 1, 1, 2, 1, 2, 2, 2, 2, 3, 1, 3, 3, 3, 2, 2]
     >>> round(adjusted_mutual_info_score(a, b), 10)
@@ -691,7 +691,7 @@ def homogeneity_completeness_v_measure(labels_true, labels_pred, *, beta=1.0):
 
     Examples
     --------
-    >>> from mistruct.clustering._supervised import homogeneity_completeness_v_measure
+    >>> from mistruct.clustering import homogeneity_completeness_v_measure
     >>> tuple(round(v, 6) for v in homogeneity_completeness_v_measure([0, 0, 1, 1], [0, 1, 2, 3]))
     (1.0, 0.5, 0.666667)
     """
@@ -738,7 +738,7 @@ def homogeneity_score(labels_true, labels_pred):
 
     Examples
     --------
-    >>> from mistruct.clustering._supervised import homogeneity_score
+    >>> from mistruct.clustering import homogeneity_score
     >>> homogeneity_score([0, 0, 1, 1], [0, 1, 2, 3])  # splitting classes is fine
     1.0
     """
@@ -775,7 +775,7 @@ def completeness_score(labels_true, labels_pred):
 
     Examples
     --------
-    >>> from mistruct.clustering._supervised import completeness_score
+    >>> from mistruct.clustering import completeness_score
     >>> completeness_score([0, 0, 1, 1], [0, 0, 0, 0])  # merging classes is fine
     1.0
     """
@@ -815,7 +815,7 @@ def v_measure_score(labels_true, labels_pred, *, beta=1.0):
 
     Examples
     --------
-    >>> from mistruct.clustering._supervised import v_measure_score
+    >>> from mistruct.clustering import v_measure_score
     >>> v_measure_score([0, 0, 1, 1], [0, 0, 1, 2])
     0.8
     """
@@ -859,7 +859,7 @@ def variation_of_information(labels_true, labels_pred, *, normalized=False):
 
     Examples
     --------
-    >>> from mistruct.clustering._supervised import variation_of_information
+    >>> from mistruct.clustering import variation_of_information
     >>> round(variation_of_information([0, 0, 1, 1], [0, 0, 0, 0]), 6)  # log(2)
     0.693147
     >>> variation_of_information([0, 0, 1, 1], [0, 1, 0, 1], normalized=True)

@@ -6,7 +6,7 @@ Everything above this module works on count tables.  Three kernels:
   (mixed radix, compacted to the observed combinations when the product of
   cardinalities outgrows the number of rows);
 * :func:`contingency_table` and :func:`stratified_tables` count (x, y) and
-  (z, x, y) with one ``bincount``;
+  (stratum, x, y) with one ``bincount``;
 * :func:`pairwise_counts` builds every pairwise contingency table at once
   from one matrix product of one-hot blocks, ``O.T @ O``, in row chunks so
   memory stays bounded whatever the number of rows.
@@ -20,6 +20,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+from mistruct._validation import check_int
 from mistruct.exceptions import InvalidInputError, StateSpaceTooLargeError
 
 __all__ = [
@@ -46,16 +47,7 @@ _MAX_FLOAT32_CHUNK = 2**24
 
 def check_chunk_size(chunk_size) -> int:
     """``chunk_size`` as an int if it is a positive integer, else a clear error."""
-    if isinstance(chunk_size, (bool, np.bool_)) or not isinstance(chunk_size, (int, np.integer)):
-        raise InvalidInputError(
-            f"chunk_size must be a positive integer (rows per counting product), "
-            f"got {chunk_size!r} of type {type(chunk_size).__name__}."
-        )
-    if chunk_size < 1:
-        raise InvalidInputError(
-            f"chunk_size must be a positive integer (rows per counting product), got {chunk_size}."
-        )
-    return int(chunk_size)
+    return check_int(chunk_size, "chunk_size", hint="(rows per counting product)")
 
 
 def _check_cardinalities(cardinalities, n_columns: int, what: str) -> np.ndarray:
@@ -101,7 +93,7 @@ def _check_codes(codes, cardinalities, what: str, *, ndim=(1, 2)):
     if codes.dtype.kind not in _INTEGER_KINDS:
         raise InvalidInputError(
             f"{what}: codes must be integers (0 .. cardinality - 1), got dtype {codes.dtype}; "
-            "encode the data first (mistruct.encode)."
+            "encode the data first (mistruct.data.encode)."
         )
     if codes.ndim == 1:
         codes = codes[:, None]
@@ -246,12 +238,16 @@ def contingency_table(x, y, x_states: int, y_states: int) -> np.ndarray:
     return counts.reshape(x_states, y_states)
 
 
-def stratified_tables(x, y, z, x_states: int, y_states: int, z_states: int) -> np.ndarray:
-    """Count (z, x, y) into one (x, y) table per *observed* stratum of z.
+def stratified_tables(
+    x, y, given, x_states: int, y_states: int, given_states: int
+) -> np.ndarray:
+    """Count (given, x, y) into one (x, y) table per *observed* stratum of ``given``.
 
-    Returns an array of shape ``(n_observed_strata, x_states, y_states)``;
-    strata that never occur are left out, so the result is never larger than
-    ``n_rows`` tables whatever ``z_states`` is.
+    ``given`` holds the stratum code of each row (the joint code of the
+    conditioning set, as :func:`joint_codes` returns it).  Returns an array of
+    shape ``(n_observed_strata, x_states, y_states)``; strata that never occur
+    are left out, so the result is never larger than ``n_rows`` tables whatever
+    ``given_states`` is.
 
     Examples
     --------
@@ -260,18 +256,18 @@ def stratified_tables(x, y, z, x_states: int, y_states: int, z_states: int) -> n
     """
     x = _check_code_vector(x, x_states, "x", "stratified_tables")
     y = _check_code_vector(y, y_states, "y", "stratified_tables")
-    z = _check_code_vector(z, z_states, "z", "stratified_tables")
-    if not len(x) == len(y) == len(z):
+    strata = _check_code_vector(given, given_states, "given", "stratified_tables")
+    if not len(x) == len(y) == len(strata):
         raise InvalidInputError(
-            f"stratified_tables: x, y and z have {len(x)}, {len(y)} and {len(z)} codes; "
+            f"stratified_tables: x, y and given have {len(x)}, {len(y)} and {len(strata)} codes; "
             "they must pair row by row."
         )
-    present = np.bincount(z, minlength=z_states) > 0
-    z = (np.cumsum(present) - 1)[z]  # renumber the observed strata 0 .. n_strata-1
+    present = np.bincount(strata, minlength=given_states) > 0
+    strata = (np.cumsum(present) - 1)[strata]  # renumber the observed strata 0 .. n_strata-1
     n_strata = int(present.sum())
     cells = x_states * y_states
     _check_cells(n_strata * cells, "stratified count table")
-    flat = (z * x_states + x) * y_states + y
+    flat = (strata * x_states + x) * y_states + y
     counts = np.bincount(flat, minlength=n_strata * cells)
     return counts.reshape(n_strata, x_states, y_states)
 

@@ -1,8 +1,9 @@
 """Exact kNN counts in a space made only of discrete columns.
 
 In the kNN statistics a discrete column is a spaced integer code plus tiny
-tie noise (see :func:`mistruct.measures.mixed_mutual_information`), so in
-a space made only of such columns the rows fall into strata (rows with the
+tie noise (see the mixed estimator, ``estimator="mixed"`` of
+:func:`mistruct.measures.mutual_information`), so in a space made only of
+such columns the rows fall into strata (rows with the
 same codes): within a stratum every max-norm distance is at most the
 stratum's noise diameter, between strata every distance is at least the
 smallest gap between code clusters.  For a radius ``e`` between the two,

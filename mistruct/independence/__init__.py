@@ -27,38 +27,121 @@ result says ``independent=None`` and ``no_evidence=True`` and
 :class:`NoEvidenceWarning` is issued, never "independent".
 
 :func:`ci_test` runs one test, :func:`ci_tests` many on one table (encoded
-once), :func:`ci_tests_encoded` many on an already-encoded table (the kernel
-for structure learners), :func:`ci_test_from_table` one on a count table, and
-:class:`PgmpyCITest` plugs any of them into pgmpy's PC.
+once), :func:`ci_test_from_table` one on a count table, and
+:class:`mistruct.interop.PgmpyCITest` plugs any of them into pgmpy's PC.
+
+Every test is registered by name (:data:`CI_TESTS`, :func:`get_ci_test`);
+``"auto"`` is resolved in the registry, with one meaning everywhere.  Tests of
+continuous columns: ``"knn"`` (:func:`knn_ci_test`) and ``"gaussian"``
+(:func:`gaussian_ci_test`).  A new test is one module and one call of
+:func:`register_ci_test` (see the registry's protocol, :class:`CIContext`).
 """
 
+from mistruct.exceptions import KNNCostWarning, LowPowerWarning, NoEvidenceWarning
 from mistruct.independence._api import (
     adjust_pvalues,
     ci_test,
-    ci_test_encoded,
     ci_test_from_table,
     ci_tests,
     ci_tests_encoded,
 )
+from mistruct.independence._by_kind import (
+    NUMERIC_TEST_METHODS,
+    STRUCTURE_TEST_METHODS,
+    check_method,
+    check_test_fits,
+    ci_tests_by_kind,
+    discrete_method,
+    has_float_columns,
+    knn_stopping,
+    rank_pair_tests,
+)
 from mistruct.independence._core import (
+    DISCRETE_METHODS,
     METHODS,
     CITestResult,
-    LowPowerWarning,
-    NoEvidenceWarning,
+    asymptotic_fits,
+    check_options,
+    content_query,
+    decide,
+    no_evidence,
+    query_rng,
+    seed_entropy,
+)
+from mistruct.independence._discrete_tests import run_queries
+from mistruct.independence._g_test import (
+    g_dof,
+    g_dof_adjusted,
+    g_dof_from_counts,
+    g_pvalue,
+    g_statistic,
 )
 from mistruct.independence._knn import gaussian_ci_test, knn_ci_test
+from mistruct.independence._registry import (
+    CI_TESTS,
+    CIContext,
+    CITest,
+    get_ci_test,
+    lookup_ci_test,
+    register_ci_test,
+    unregister_ci_test,
+)
+from mistruct.independence._resampling import (
+    evaluate_until,
+    fixed_pvalue,
+    sequential_pvalue,
+    two_sided_stop_pvalue,
+)
 
 __all__ = [
-    "METHODS",
+    "CITest",
     "CITestResult",
+    "CI_TESTS",
+    "KNNCostWarning",
     "LowPowerWarning",
     "NoEvidenceWarning",
     "adjust_pvalues",
+    "asymptotic_fits",
     "ci_test",
-    "ci_test_encoded",
     "ci_test_from_table",
     "ci_tests",
-    "ci_tests_encoded",
     "gaussian_ci_test",
+    "get_ci_test",
     "knn_ci_test",
+    "register_ci_test",
+    "unregister_ci_test",
 ]
+
+# Kernels for the other packages (structure, interop): in the namespace, not in __all__.
+_KERNELS = (
+    CIContext,
+    DISCRETE_METHODS,
+    METHODS,
+    NUMERIC_TEST_METHODS,
+    STRUCTURE_TEST_METHODS,
+    check_method,
+    check_options,
+    check_test_fits,
+    ci_tests_by_kind,
+    ci_tests_encoded,
+    content_query,
+    decide,
+    discrete_method,
+    evaluate_until,
+    fixed_pvalue,
+    g_dof,
+    g_dof_adjusted,
+    g_dof_from_counts,
+    g_pvalue,
+    g_statistic,
+    has_float_columns,
+    knn_stopping,
+    lookup_ci_test,
+    no_evidence,
+    query_rng,
+    rank_pair_tests,
+    run_queries,
+    seed_entropy,
+    sequential_pvalue,
+    two_sided_stop_pvalue,
+)

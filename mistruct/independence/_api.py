@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import numbers
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from mistruct.counting._contingency import (
-    contingency_table,
-    joint_codes,
-    pairwise_counts,
-    stratified_tables,
-)
-from mistruct.data._table import (
-    MISSING_POLICIES,
+from mistruct._validation import check_missing
+from mistruct.data import (
     EncodedTable,
     apply_kinds,
     as_frame,
-    encode,
-    select_columns,
 )
 from mistruct.exceptions import (
     ColumnNotFoundError,
-    ContinuousDataError,
     InvalidInputError,
 )
 from mistruct.independence._core import (
@@ -33,13 +23,18 @@ from mistruct.independence._core import (
     CITestResult,
     Strata,
     check_options,
-    content_query,
-    label_key,
     query_rng,
     run_test,
     seed_entropy,
     warn_low_power,
     warn_no_evidence,
+)
+from mistruct.independence._discrete_tests import canonical, progress_bar, run_queries
+from mistruct.independence._registry import (
+    CIContext,
+    check_kinds,
+    lookup_ci_test,
+    run_ci_queries,
 )
 
 CORRECTIONS = (None, "holm", "bh")
@@ -88,119 +83,10 @@ def _check_query(columns, x, y, given, where=""):
         raise InvalidInputError(f"{where}the conditioning set {list(given)!r} repeats a column.")
 
 
-def _float_columns(frame: pd.DataFrame, columns) -> list:
-    """The continuous columns among ``columns``.
-
-    After :func:`mistruct.data.apply_kinds` the dtypes state the kinds (float:
-    continuous), so this reads the dtype and never reapplies the automatic rule.
-    """
-    types = pd.api.types
-    return [
-        c
-        for c in dict.fromkeys(columns)
-        if not isinstance(frame[c].dtype, pd.CategoricalDtype)
-        and (types.is_float_dtype(frame[c].dtype) or types.is_complex_dtype(frame[c].dtype))
-    ]
-
-
-def _check_discrete(frame: pd.DataFrame, columns):
-    continuous = _float_columns(frame, columns)
-    if continuous:
-        raise ContinuousDataError(
-            f"column(s) {', '.join(repr(c) for c in continuous)} are continuous (float, or "
-            "integer measurements with many levels), but these conditional independence tests "
-            "count discrete values; use method='auto' or 'knn-permutation' (kNN tests of "
-            "numeric columns), pass discrete=[...] if their values are categories, or bin them "
-            "first, e.g. data = mistruct.Discretizer(n_bins=5).fit_transform(data)."
-        )
-
-
 def _door(data, discrete, continuous, missing="error") -> pd.DataFrame:
     """The user's table with its kinds stated by the dtypes (read once, at the door)."""
-    if missing not in MISSING_POLICIES:
-        raise InvalidInputError(
-            f"missing={missing!r} is not an option; use one of {', '.join(MISSING_POLICIES)}."
-        )
+    check_missing(missing)
     return apply_kinds(as_frame(data), discrete=discrete, continuous=continuous)
-
-
-@contextlib.contextmanager
-def _progress_bar(enabled, total, desc):
-    if not enabled:
-        yield None
-        return
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, desc=desc, delay=1.0, leave=False)
-    try:
-        yield bar
-    finally:
-        bar.close()
-
-
-def _strata(table: EncodedTable, x: int, y: int, given: tuple) -> Strata:
-    """Count one query's (z, x, y) tables: the only step that reads the rows."""
-    cards = table.cardinalities
-    kx, ky = int(cards[x]), int(cards[y])
-    xc, yc = table.codes[:, x], table.codes[:, y]
-    if not given:
-        counts = contingency_table(xc, yc, kx, ky)[None]
-        return Strata.from_counts(counts, kx, ky, 1)
-    joint = joint_codes(table.codes[:, list(given)], cards[list(given)])
-    counts = stratified_tables(xc, yc, joint.codes, kx, ky, joint.n_states)
-    return Strata.from_counts(counts, kx, ky, joint.n_possible)
-
-
-def _canonical(x: int, y: int, given) -> tuple[int, int, tuple]:
-    x, y = (x, y) if x < y else (y, x)
-    return x, y, tuple(sorted(given))
-
-
-def _run_queries(table, queries, options, entropy, labels, *, progress=False, draw_bar=None):
-    """Run canonical ``(x, y, given)`` index queries on an encoded table.
-
-    ``labels[i]`` is the user's label of encoded column ``i``: it orients each
-    query and keys its random stream (:func:`content_query`), so the draws
-    depend on the query's content, not on column positions.  ``progress``
-    shows a bar over the queries; ``draw_bar`` (a tqdm bar) counts the draws
-    of each.
-    """
-    labels = list(labels)
-    # PC's level 0 asks for many unconditional pairs: count them all with one
-    # one-hot matrix product instead of one bincount per pair.
-    unconditional = [q for q in queries if not q[2]]
-    pair_tables = None
-    if len(unconditional) >= 8:
-        used = sorted({c for q in unconditional for c in q[:2]})
-        if len(unconditional) > len(used):
-            where = {c: i for i, c in enumerate(used)}
-            counted = pairwise_counts(table.codes[:, used], table.cardinalities[used])
-            pair_tables = (where, counted)
-    results = []
-    with _progress_bar(progress and len(queries) > 1, len(queries), "CI tests") as bar:
-        for x, y, given in queries:
-            # Orient by the labels, so that a query's tables (and its draws) are the
-            # same whichever entry point, argument order or column order asked.
-            key = content_query(labels[x], labels[y], tuple(labels[g] for g in given))[3]
-            if label_key(labels[x]) > label_key(labels[y]):
-                x, y = y, x
-            given = tuple(sorted(given, key=lambda g: label_key(labels[g])))
-            if pair_tables is not None and not given:
-                where, counted = pair_tables
-                counts = counted.table(where[x], where[y])[None]
-                strata = Strata.from_counts(
-                    counts, int(table.cardinalities[x]), int(table.cardinalities[y]), 1
-                )
-            else:
-                strata = _strata(table, x, y, given)
-
-            def factory(key=key):
-                return query_rng(entropy, key)
-
-            results.append(run_test(strata, options, factory, draw_bar))
-            if bar is not None:
-                bar.update(1)
-    return results
 
 
 def _index_query(table: EncodedTable, query, where=""):
@@ -222,41 +108,10 @@ def _index_query(table: EncodedTable, query, where=""):
             )
     x, y, given = int(x), int(y), tuple(int(g) for g in given)
     _check_query(range(p), x, y, given, where)
-    return _canonical(x, y, given)
+    return canonical(x, y, given)
 
 
 # ---------------------------------------------------------------- public API
-
-
-#: Tests of numeric columns, in :mod:`mistruct.independence._knn`.
-CONTINUOUS_METHODS = ("knn-permutation", "gaussian")
-
-def _continuous_test(frame, x, y, given, method, alpha, n_permutations, entropy, return_null,
-                     missing):
-    """``ci_test`` for numeric columns: kNN local permutation or Gaussian partial correlation.
-
-    X and Y are oriented, and the random stream keyed, by the query's labels
-    (:func:`content_query`), so the result depends on neither argument nor
-    column order.
-    """
-    from mistruct.independence._knn import gaussian_ci_test, knn_ci_test
-
-    x, y, given, key = content_query(x, y, given)
-    rows = frame[[x, y, *given]]
-    if missing == "drop":
-        rows = rows.dropna()
-    z = rows[list(given)] if given else None
-    if method == "gaussian":
-        return gaussian_ci_test(rows[x], rows[y], z, alpha=alpha)
-    return knn_ci_test(
-        rows[x],
-        rows[y],
-        z,
-        n_permutations=n_permutations,
-        alpha=alpha,
-        seed=query_rng(entropy, key),
-        return_null=return_null,
-    )
 
 
 def _dof_column(dofs):
@@ -265,20 +120,12 @@ def _dof_column(dofs):
     return np.array(dofs, dtype=np.int64)
 
 
-def _check_method(method):
-    if isinstance(method, str) and (method in CONTINUOUS_METHODS or method in DISCRETE_METHODS):
-        return method
-    raise InvalidInputError(
-        f"method={method!r} is not a test; use one of "
-        f"{', '.join(repr(m) for m in (*DISCRETE_METHODS, *CONTINUOUS_METHODS))}."
-    )
-
-
-def _query_method(frame, method, columns) -> str:
-    """The test one query runs: ``"auto"`` becomes ``"knn-permutation"`` with a numeric column."""
-    if method == "auto" and _float_columns(frame, columns):
-        return "knn-permutation"
-    return method
+def _options(test, alpha, n_permutations, estimator, h, return_null):
+    """Check the options once, before any work, as the test will read them."""
+    if test.name in DISCRETE_METHODS:
+        return check_options(test.name, alpha, n_permutations, estimator, h, return_null)
+    # Tests of continuous columns (and registered ones) take no estimator or h.
+    return check_options("permutation", alpha, n_permutations, "plugin", 1, return_null)
 
 
 def ci_test(
@@ -321,9 +168,9 @@ def ci_test(
     given : label or list of labels, optional
         The conditioning set Z (empty: marginal independence).
     method : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential", \
-"knn-permutation", "gaussian"}
+"knn", "gaussian"} or a registered name
         ``"auto"`` (default): on a query with a continuous column,
-        ``"knn-permutation"``; otherwise the adjusted G-test where the
+        ``"knn"``; otherwise the adjusted G-test where the
         chi-squared law fits the counts and the exact sequential test
         (``"permutation"`` when ``h > n_permutations``) where it does not.
         The rule: the expected excess of G over its degrees of freedom
@@ -350,7 +197,7 @@ def ci_test(
         ``"sequential"``: Besag-Clifford sequential permutation; stops once
         ``h`` null values reach G, with p-value ``h / L`` after ``L`` draws,
         else ``(g + 1) / (B + 1)``; exact at any sparsity.  For numeric
-        columns: ``"knn-permutation"``
+        columns: ``"knn"``
         (:func:`mistruct.independence.knn_ci_test`, Frenzel-Pompe CMI with
         Runge's local permutation null) and ``"gaussian"`` (partial
         correlation, Fisher z: :func:`mistruct.independence.gaussian_ci_test`).
@@ -442,35 +289,36 @@ def ci_test(
     >>> result.independent, result.no_evidence, result.pvalue
     (None, True, 1.0)
     """
-    _check_method(method)
-    if method in CONTINUOUS_METHODS:
-        options = check_options("permutation", alpha, n_permutations, "plugin", 1, return_null)
-    else:
-        options = check_options(method, alpha, n_permutations, estimator, h, return_null)
+    test = lookup_ci_test(method)
+    options = _options(test, alpha, n_permutations, estimator, h, return_null)
     frame = _door(data, discrete, continuous, missing)
     given = _as_labels(given)
     _check_query(frame.columns, x, y, given)
     entropy = seed_entropy(seed)
-    columns = [x, y, *given]
-    method = _query_method(frame, method, columns)
-    if method in CONTINUOUS_METHODS:
-        result = _continuous_test(
-            frame, x, y, given, method, alpha, n_permutations, entropy, return_null, missing
-        )
-    else:
-        _check_discrete(frame, columns)
-        table = encode(frame, columns, missing=missing)
-        n_possible = int(np.prod([int(k) for k in table.cardinalities[2:]], dtype=object))
+    what = f"test of {x!r} and {y!r} given {list(given)}"
+
+    def low_power(table, queries, index_queries):
+        cards = table.cardinalities
+        n_possible = int(np.prod([int(cards[g]) for g in index_queries[0][2]], dtype=object))
         if n_possible > table.n_rows:
-            warn_low_power(
-                n_possible, table.n_rows, f"test of {x!r} and {y!r} given {list(given)}"
-            )
-        query = _canonical(0, 1, tuple(range(2, len(columns))))
-        show = progress and options.method in ("auto", "permutation", "sequential")
-        with _progress_bar(show, options.n_permutations, "permutations") as bar:
-            result = _run_queries(table, [query], options, entropy, columns, draw_bar=bar)[0]
+            warn_low_power(n_possible, table.n_rows, what, stacklevel=5)
+
+    show = progress and test.name in ("auto", "permutation", "sequential")
+    with progress_bar(show, options.n_permutations, "permutations") as bar:
+        context = CIContext(
+            alpha=options.alpha,
+            n_permutations=options.n_permutations,
+            entropy=entropy,
+            missing=missing,
+            estimator=options.estimator,
+            h=options.h,
+            return_null=options.return_null,
+            draw_bar=bar,
+            low_power=low_power,
+        )
+        result = run_ci_queries(test, frame, [(x, y, given)], context)[0]
     if result.no_evidence:
-        warn_no_evidence(f"test of {x!r} and {y!r} given {list(given)}", result.note)
+        warn_no_evidence(what, result.note)
     return result
 
 
@@ -554,11 +402,8 @@ def ci_tests(
     In the third query ``a`` is rare within each level of ``b``, so the
     chi-squared law does not fit and ``"auto"`` ran the exact test.
     """
-    _check_method(method)
-    if method in CONTINUOUS_METHODS:
-        options = check_options("permutation", alpha, n_permutations, "plugin", 1, False)
-    else:
-        options = check_options(method, alpha, n_permutations, estimator, h, False)
+    test = lookup_ci_test(method)
+    options = _options(test, alpha, n_permutations, estimator, h, False)
     if correction not in CORRECTIONS:
         raise InvalidInputError(
             f"correction={correction!r} is not an option; use None, 'holm' or 'bh'."
@@ -587,32 +432,15 @@ def ci_tests(
     header += ["independent", "no_evidence", "method", "n_permutations"]
     if not parsed:
         return pd.DataFrame(columns=header)
-    kinds = [_query_method(frame, method, (x, y, *g)) for x, y, g in parsed]
-    discrete_rows = [i for i, m in enumerate(kinds) if m not in CONTINUOUS_METHODS]
-    discrete_columns = list(
-        dict.fromkeys(c for i in discrete_rows for c in (parsed[i][0], parsed[i][1], *parsed[i][2]))
-    )
-    _check_discrete(frame, discrete_columns)
+    check_kinds(test, frame, parsed)
     if missing == "drop":
         # Every test sees the same rows, whichever kind it is.
         frame = frame.loc[frame[columns].notna().all(axis=1)]
-    results = [None] * len(parsed)
-    for i, m in enumerate(kinds):
-        if m in CONTINUOUS_METHODS:
-            x, y, given = parsed[i]
-            results[i] = _continuous_test(
-                frame, x, y, given, m, alpha, n_permutations, entropy, False, missing
-            )
-    if discrete_rows:
-        table = encode(select_columns(frame, discrete_columns), missing=missing)
-        where = {c: i for i, c in enumerate(discrete_columns)}
+
+    def low_power(table, queries, index_queries):
         cards = table.cardinalities
         sparse = []
-        index_queries = []
-        for i in discrete_rows:
-            x, y, given = parsed[i]
-            g = tuple(where[c] for c in given)
-            index_queries.append(_canonical(where[x], where[y], g))
+        for (x, y, given), (_, _, g) in zip(queries, index_queries, strict=True):
             n_possible = int(np.prod([int(cards[j]) for j in g], dtype=object))
             if n_possible > table.n_rows:
                 sparse.append(((x, y, list(given)), n_possible))
@@ -622,12 +450,20 @@ def ci_tests(
                 n_possible,
                 table.n_rows,
                 f"{len(sparse)} of {len(parsed)} queries (first: {first})",
+                stacklevel=5,
             )
-        outcomes = _run_queries(
-            table, index_queries, options, entropy, discrete_columns, progress=progress
-        )
-        for i, outcome in zip(discrete_rows, outcomes, strict=True):
-            results[i] = outcome
+
+    context = CIContext(
+        alpha=options.alpha,
+        n_permutations=options.n_permutations,
+        entropy=entropy,
+        missing=missing,
+        estimator=options.estimator,
+        h=options.h,
+        query_bar=progress,
+        low_power=low_power,
+    )
+    results = run_ci_queries(test, frame, parsed, context)
     silent = [i for i, r in enumerate(results) if r.no_evidence]
     if silent:
         x, y, given = parsed[silent[0]]
@@ -661,47 +497,6 @@ def ci_tests(
     out["n_permutations"] = np.array([r.n_permutations for r in results], dtype=np.int64)
     out.attrs.update(method=method, alpha=options.alpha, correction=correction)
     return out
-
-
-def ci_test_encoded(
-    table: EncodedTable,
-    x: int,
-    y: int,
-    given=(),
-    *,
-    method: str = "auto",
-    alpha: float = 0.05,
-    n_permutations: int = 1000,
-    estimator: str = "plugin",
-    h: int = 20,
-    seed=None,
-    return_null: bool = False,
-) -> CITestResult:
-    """One test on an already-encoded table, columns by index (no re-encoding).
-
-    Same options as :func:`ci_test`.  With an int ``seed`` the draws are
-    those :func:`ci_test` makes on the same columns: a query's random stream
-    is keyed by the labels of its columns (``table.names``), not by their
-    indices.
-
-    Examples
-    --------
-    >>> from mistruct.data._table import encode
-    >>> table = encode(pd.DataFrame({"a": [0, 1] * 50, "b": [0, 1] * 50, "c": [0, 0, 1, 1] * 25}))
-    >>> ci_test_encoded(table, 0, 1).independent, ci_test_encoded(table, 0, 2).independent
-    (False, True)
-    """
-    return ci_tests_encoded(
-        table,
-        [(x, y, given)],
-        method=method,
-        alpha=alpha,
-        n_permutations=n_permutations,
-        estimator=estimator,
-        h=h,
-        seed=seed,
-        return_null=return_null,
-    )[0]
 
 
 def ci_tests_encoded(
@@ -741,7 +536,7 @@ def ci_tests_encoded(
 
     Examples
     --------
-    >>> from mistruct.data._table import encode
+    >>> from mistruct.data import encode
     >>> table = encode(pd.DataFrame({"a": [0, 1] * 50, "b": [0, 1] * 50, "c": [0, 0, 1, 1] * 25}))
     >>> [r.independent for r in ci_tests_encoded(table, [(0, 1), (0, 2), (0, 2, [1])])]
     [False, True, None]
@@ -761,7 +556,7 @@ def ci_tests_encoded(
         _index_query(table, q, f"query {number} ({q!r}): ") for number, q in enumerate(queries)
     ]
     entropy = seed_entropy(seed)
-    return _run_queries(table, index_queries, options, entropy, table.names, progress=progress)
+    return run_queries(table, index_queries, options, entropy, table.names, progress=progress)
 
 
 def ci_test_from_table(

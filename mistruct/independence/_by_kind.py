@@ -13,61 +13,43 @@ goes to the test that fits its columns:
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from mistruct.data._table import column_kinds, encode
-from mistruct.exceptions import ContinuousDataError, InvalidInputError
+from mistruct._validation import check_n_jobs, check_n_permutations
+from mistruct.data import column_kinds
+from mistruct.exceptions import InvalidInputError
 from mistruct.independence._core import (
-    METHODS,
+    DISCRETE_METHODS,
     CITestResult,
-    check_options,
     query_rng,
     seed_entropy,
 )
+from mistruct.independence._knn import _resolve_k
+from mistruct.independence._numeric_tests import KNN
+from mistruct.independence._registry import CI_TESTS, CIContext, lookup_ci_test, run_ci_queries
+from mistruct.independence._resampling import fixed_pvalue, two_sided_stop_pvalue
+from mistruct.measures import mi_nats, numeric_block
 
-#: Methods for tables with float columns.  ``"auto"`` and ``"knn-permutation"``
-#: differ only on queries without a float column: the asymptotic
-#: ``"g-test-adjusted"`` for ``"auto"``, the exact ``"permutation"`` test for
-#: ``"knn-permutation"``.
-NUMERIC_TEST_METHODS = ("auto", "knn-permutation", "gaussian")
+#: The built-in tests of tables with continuous columns (each query by its columns' kinds).
+NUMERIC_TEST_METHODS = ("auto", "knn", "gaussian")
 
-#: Tests the structure learners take: each query's test then follows its columns' kinds.
-STRUCTURE_TEST_METHODS = (
-    "auto",
-    "g-test",
-    "g-test-adjusted",
-    "permutation",
-    "sequential",
-    "knn-permutation",
-    "gaussian",
-)
-
-_DISCRETE_STAND_IN = {"knn-permutation": "permutation"}
+#: The built-in tests, by name (the registry's names: :data:`CI_TESTS` also lists tests
+#: registered later).
+STRUCTURE_TEST_METHODS = tuple(CI_TESTS)
+assert KNN.name in STRUCTURE_TEST_METHODS  # the tests of continuous columns are registered
 
 
-def check_method(method) -> str:
-    """``method`` if some table could use it, else a clear error."""
-    if method in NUMERIC_TEST_METHODS or method in METHODS:
-        return method
-    raise InvalidInputError(
-        f"method={method!r} is not a test; use one of "
-        f"{', '.join(repr(m) for m in (*NUMERIC_TEST_METHODS, *METHODS))}."
-    )
+def check_method(method, name: str = "method"):
+    """``method`` if it names a registered test (or is a CITest), else a clear error."""
+    lookup_ci_test(method, name)
+    return method
 
 
-def discrete_method(method: str) -> str:
-    """The discrete test that ``method`` stands for on a query without float columns."""
-    return _DISCRETE_STAND_IN.get(method, method)
-
-
-def _order_free_key(rank: dict, x, y, given) -> tuple:
-    a, b = sorted((rank[x], rank[y]))
-    return (a, b, *sorted(rank[g] for g in given))
+def discrete_method(method) -> str:
+    """The discrete test whose options ``method`` takes on a query of discrete columns only."""
+    return method if isinstance(method, str) and method in DISCRETE_METHODS else "permutation"
 
 
 def ci_tests_by_kind(
@@ -93,7 +75,8 @@ def ci_tests_by_kind(
         Float columns are continuous, the others discrete.  Never modified.
     queries : list of (x, y, given)
         Column labels; ``given`` a tuple of labels.
-    method : {"auto", "knn-permutation", "gaussian"} or a discrete method
+    method : str or CITest
+        A registered test (:data:`CI_TESTS`) or a test object; "auto" by default.
         See the module documentation.  A discrete method (``"g-test"``, ...)
         on a query with a float column is an error.
     alpha : float
@@ -134,11 +117,7 @@ def ci_tests_by_kind(
     -------
     list of CITestResult, in query order.
     """
-    from mistruct.independence._api import _index_query, _run_queries
-    from mistruct.independence._knn import gaussian_ci_test, knn_ci_test
-
-    check_method(method)
-    kinds = column_kinds(frame)
+    test = lookup_ci_test(method)
     labels = list(frame.columns)
     try:
         ranked = sorted(labels)
@@ -146,92 +125,23 @@ def ci_tests_by_kind(
         ranked = sorted(labels, key=lambda c: (type(c).__name__, str(c)))
     rank = {label: i for i, label in enumerate(ranked)}
     entropy = seed_entropy(seed)
-
     n_jobs = check_n_jobs(n_jobs)
-    h, reject_after = (None, None)
+    knn_permutations = check_n_permutations(knn_permutations, "knn_permutations")
+    stop = (None, None)
     if early_stop:
-        h, reject_after = knn_stopping(alpha, knn_permutations, early_reject)
-
-    results = [None] * len(queries)
-    discrete_queries = []
-    numeric = []  # (position, thunk) of the kNN and Gaussian queries
-    for position, (x, y, given) in enumerate(queries):
-        used = (x, y, *given)
-        if all(kinds[c] == "discrete" for c in used) and method != "gaussian":
-            discrete_queries.append(position)
-            continue
-        if method in METHODS:
-            floats = [c for c in used if kinds[c] == "continuous"]
-            raise ContinuousDataError(
-                f"method={method!r} is a test of discrete columns, but {floats!r} are float; "
-                "use method='auto' (kNN tests where a float column is involved), 'gaussian', "
-                "or discretize the float columns first (mistruct.Discretizer)."
-            )
-        # Orient by rank so that the permuted variable does not depend on the query's order.
-        if rank[x] > rank[y]:
-            x, y = y, x
-        given = tuple(sorted(given, key=rank.__getitem__))
-        z = frame[list(given)] if given else None
-        if method == "gaussian":
-            numeric.append(
-                (position, partial(gaussian_ci_test, frame[x], frame[y], z, alpha=alpha))
-            )
-        else:
-            rng = query_rng(entropy, _order_free_key(rank, x, y, given))
-            thunk = partial(
-                knn_ci_test,
-                frame[x],
-                frame[y],
-                z,
-                k=k,
-                n_permutations=knn_permutations,
-                alpha=alpha,
-                seed=rng,
-                h=h,
-                reject_after=reject_after,
-            )
-            numeric.append((position, thunk))
-
-    def run(item):
-        result = item[1]()
-        if progress is not None:
-            progress.update(1)
-        return result
-
-    if n_jobs > 1 and len(numeric) > 1:
-        with ThreadPoolExecutor(min(n_jobs, len(numeric))) as pool:
-            outcomes = list(pool.map(run, numeric))
-    else:
-        outcomes = [run(item) for item in numeric]
-    for (position, _), outcome in zip(numeric, outcomes, strict=True):
-        results[position] = outcome
-
-    if discrete_queries:
-        columns = sorted(
-            {c for p in discrete_queries for c in (queries[p][0], queries[p][1], *queries[p][2])},
-            key=rank.__getitem__,
-        )
-        table = encode(frame[columns])
-        where = {c: i for i, c in enumerate(columns)}
-        encoded = [
-            (where[queries[p][0]], where[queries[p][1]], tuple(where[g] for g in queries[p][2]))
-            for p in discrete_queries
-        ]
-        # Each query's stream is keyed by its columns' positions: give the ranks, which do
-        # not depend on the table's column order.
-        options = check_options(discrete_method(method), alpha, n_permutations, "plugin", 20, False)
-        outcomes = _run_queries(
-            table,
-            [_index_query(table, q) for q in encoded],
-            options,
-            entropy,
-            [rank[c] for c in columns],
-        )
-        for p, outcome in zip(discrete_queries, outcomes, strict=True):
-            results[p] = outcome
-        if progress is not None:
-            progress.update(len(discrete_queries))
-    return results
+        stop = knn_stopping(alpha, knn_permutations, early_reject)
+    context = CIContext(
+        alpha=alpha,
+        n_permutations=n_permutations,
+        entropy=entropy,
+        n_jobs=n_jobs,
+        progress=progress,
+        rank=rank,
+        k=k,
+        knn_permutations=knn_permutations,
+        knn_stop=stop,
+    )
+    return run_ci_queries(test, frame, list(queries), context)
 
 
 def rank_pair_tests(
@@ -282,9 +192,6 @@ def rank_pair_tests(
     >>> [r.independent for r in rank_pair_tests(frame, [("x", "y"), ("x", "z")], seed=0)]
     [False, True]
     """
-    from mistruct.independence._knn import _resolve_k
-    from mistruct.measures._continuous import _mi_nats, _numeric_block
-
     n = len(frame)
     k = _resolve_k(k, n)
     entropy = seed_entropy(seed)
@@ -298,7 +205,7 @@ def rank_pair_tests(
 
     def ranks(label):
         if label not in scaled:
-            values = _numeric_block(frame[label], str(label))[:, 0]
+            values = numeric_block(frame[label], str(label))[:, 0]
             rng = query_rng(entropy, (rank[label],))
             order = np.lexsort((rng.random(n), values))  # ties in a random order
             out = np.empty(n)
@@ -309,12 +216,12 @@ def rank_pair_tests(
     rng = query_rng(entropy, (0, 0, n))
     grid = (np.arange(n) / n)[:, None]
     null = np.array(
-        [_mi_nats(grid, grid[rng.permutation(n)], k) for _ in range(n_permutations)]
+        [mi_nats(grid, grid[rng.permutation(n)], k) for _ in range(n_permutations)]
     )
     results = []
     for x, y in pairs:
-        observed = _mi_nats(ranks(x), ranks(y), k)
-        pvalue = (1.0 + np.count_nonzero(null >= observed)) / (1.0 + n_permutations)
+        observed = mi_nats(ranks(x), ranks(y), k)
+        pvalue = fixed_pvalue(np.count_nonzero(null >= observed), n_permutations)
         results.append(
             CITestResult(
                 statistic=2.0 * n * observed,
@@ -353,8 +260,6 @@ def knn_stopping(alpha: float, n_permutations: int, early_reject: bool) -> tuple
     """
     if not early_reject or math.ceil(2 / alpha) - 1 >= n_permutations:
         return max(1, math.floor(alpha * (n_permutations + 1))), None
-    from mistruct.independence._knn import two_sided_stop_pvalue
-
     reject_after = math.ceil(2 / alpha) - 1
     spent = 1.0 / (reject_after + 1)
     # Stop at the h-th exceedance only where running on could not reject: h past the
@@ -366,47 +271,26 @@ def knn_stopping(alpha: float, n_permutations: int, early_reject: bool) -> tuple
     return max(1, h), reject_after
 
 
-def check_n_jobs(n_jobs) -> int:
-    """``n_jobs`` as a positive thread count (-1: one per CPU), or a clear error."""
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or (
-        n_jobs < -1
-    ):
-        raise InvalidInputError(
-            f"n_jobs must be a positive integer or -1 (one thread per CPU), got {n_jobs!r}."
-        )
-    return max(1, os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
-
-
 def check_test_fits(frame: pd.DataFrame, method: str, name: str = "method"):
     """Errors, before any work, for a test that the columns of ``frame`` cannot take.
 
     A discrete test on a table with float columns, and ``"gaussian"`` on a
     table with non-numeric columns.
     """
+    test = lookup_ci_test(method, name)
     floats = [c for c, kind in column_kinds(frame).items() if kind == "continuous"]
-    if floats and method not in NUMERIC_TEST_METHODS:
+    if floats and "continuous" not in test.kinds:
         raise InvalidInputError(
-            f"{name}={method!r} is a test of discrete columns, but {floats!r} are float; use "
+            f"{name}={test.name!r} is a test of discrete columns, but {floats!r} are float; use "
             f"{name}='auto' (kNN tests where a float column is involved) or 'gaussian', or "
             "discretize the float columns first (mistruct.Discretizer)."
         )
-    if method == "gaussian":
-        from mistruct.measures._continuous import _numeric_block
-
+    if test.name == "gaussian":
         # Numbers only: a partial correlation needs them (constant columns are for the
         # caller: PC leaves them isolated).
-        _numeric_block(frame, "data", allow_constant=True)
+        numeric_block(frame, "data", allow_constant=True)
 
 
 def has_float_columns(frame: pd.DataFrame) -> bool:
     """Whether any column of ``frame`` is float (continuous)."""
     return "continuous" in column_kinds(frame).values()
-
-
-def check_knn_permutations(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InvalidInputError(
-            f"knn_permutations must be an integer >= 1, got {value!r}; it is the number of "
-            "surrogates of each kNN test."
-        )
-    return int(value)

@@ -8,11 +8,19 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special
 
-from mistruct.exceptions import InvalidInputError
+from mistruct._validation import (
+    check_alpha,
+    check_int,
+    check_n_permutations,
+    check_option,
+    check_seed,
+)
+from mistruct.exceptions import InvalidInputError, LowPowerWarning, NoEvidenceWarning
 from mistruct.independence import _permutation as perm
-from mistruct.measures._estimators import Blocks, check_estimator, estimate_entropy
+from mistruct.independence._g_test import g_dof, g_dof_adjusted, g_pvalue
+from mistruct.independence._resampling import fixed_pvalue, sequential_pvalue
+from mistruct.measures import Blocks, check_estimator, estimate_entropy
 
 METHODS = ("g-test", "g-test-adjusted", "permutation", "sequential")
 ASYMPTOTIC = ("g-test", "g-test-adjusted")
@@ -20,10 +28,6 @@ ASYMPTOTIC = ("g-test", "g-test-adjusted")
 #: which picks the adjusted G-test or the sequential test per query (see
 #: :func:`asymptotic_fits`).
 DISCRETE_METHODS = ("auto", *METHODS)
-
-#: The most null replicates a test may ask for: 10^7 tables already resolve a
-#: p-value to 1e-7; more would only take memory (``return_null``) and time.
-MAX_PERMUTATIONS = 10**7
 
 #: ``"auto"`` uses the chi-squared law only where the expected excess of G over
 #: its degrees of freedom (Williams 1976, summed over strata) is at most this
@@ -36,23 +40,6 @@ MAX_PERMUTATIONS = 10**7
 AUTO_EXCESS_LIMIT = 0.05
 
 _LN2 = float(np.log(2.0))
-
-
-class LowPowerWarning(UserWarning):
-    """The conditioning set has more configurations than there are rows.
-
-    Most strata then hold zero or one row, which say nothing about
-    dependence, so the test can hardly reject whatever the truth.
-    """
-
-
-class NoEvidenceWarning(LowPowerWarning):
-    """A test carried no evidence either way: no stratum lets both X and Y vary and repeat.
-
-    Every permutation then gives the observed G, so the exact p-value is 1
-    whatever the truth: the result says ``independent=None`` ("cannot
-    tell"), not independence.
-    """
 
 
 @dataclass(frozen=True)
@@ -186,31 +173,9 @@ def check_options(
     return_null=False,
 ) -> Options:
     """Validate the options once, before any work."""
-    if not isinstance(method, str) or method not in DISCRETE_METHODS:
-        raise InvalidInputError(
-            f"method={method!r} is not a test; use one of "
-            f"{', '.join(repr(m) for m in DISCRETE_METHODS)}."
-        )
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < alpha < 1:
-        raise InvalidInputError(
-            f"alpha must be a number strictly between 0 and 1, got {alpha!r} "
-            "(e.g. 0.05 for a 5% significance level)."
-        )
-    if (
-        isinstance(n_permutations, bool)
-        or not isinstance(n_permutations, numbers.Integral)
-        or n_permutations < 1
-    ):
-        raise InvalidInputError(
-            f"n_permutations must be a positive integer, got {n_permutations!r} "
-            "(e.g. 1000; the smallest attainable p-value is 1 / (n_permutations + 1))."
-        )
-    if n_permutations > MAX_PERMUTATIONS:
-        raise InvalidInputError(
-            f"n_permutations={n_permutations:,} is more than the {MAX_PERMUTATIONS:,} null "
-            "replicates a test may draw (they would take hours and, with return_null=True, "
-            "memory beyond any machine); 10**4 already resolves p-values to 1e-4."
-        )
+    check_option(method, "method", DISCRETE_METHODS)
+    alpha = check_alpha(alpha)
+    n_permutations = check_n_permutations(n_permutations)
     check_estimator(estimator)
     if method in ASYMPTOTIC and estimator != "plugin":
         raise InvalidInputError(
@@ -218,8 +183,7 @@ def check_options(
             f"cannot use estimator={estimator!r}; use method='permutation' or 'sequential' "
             "with that estimator, or estimator='plugin'."
         )
-    if isinstance(h, bool) or not isinstance(h, numbers.Integral) or h < 1:
-        raise InvalidInputError(f"h must be a positive integer, got {h!r} (e.g. 20).")
+    h = check_int(h, "h", hint="(e.g. 20)")
     if method == "sequential" and h > n_permutations:
         raise InvalidInputError(
             f"h={h} exceeds n_permutations={n_permutations}: the sequential test could never "
@@ -289,15 +253,14 @@ def content_query(x, y, given=()) -> tuple:
 
 def seed_entropy(seed) -> int:
     """One integer of entropy from ``seed`` (None: fresh; int; or a Generator, drawn from)."""
+    seed = check_seed(seed)
     if seed is None:
         return int(np.random.SeedSequence().entropy)
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(2**63))
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
-        return int(seed)
-    raise InvalidInputError(
-        f"seed must be None, a non-negative integer or a numpy.random.Generator, got {seed!r}."
-    )
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.generate_state(2, np.uint64)[0])
+    return int(seed)
 
 
 def query_rng(entropy: int, key: tuple) -> np.random.Generator:
@@ -448,9 +411,9 @@ def run_test(strata: Strata, options: Options, rng_factory, progress=None) -> CI
         # Without evidence the exact null is the observed value: p = 1, no draws needed.
         method = "sequential" if options.h <= options.n_permutations else "permutation"
     if method == "g-test-adjusted":
-        dof = int(((active_rows - 1).clip(min=0) * (active_cols - 1).clip(min=0)).sum())
+        dof = g_dof_adjusted(active_rows, active_cols)
     else:
-        dof = int(max(kx - 1, 0) * max(ky - 1, 0) * n_strata)
+        dof = g_dof(kx, ky, n_strata)
     plugin = options.estimator == "plugin"
     if plugin:
         null = perm.PluginNull(rows[live], cols[live], counts[live])
@@ -463,7 +426,7 @@ def run_test(strata: Strata, options: Options, rng_factory, progress=None) -> CI
     null_values = None
     drawn = 0
     if method in ASYMPTOTIC:
-        pvalue = 1.0 if dof == 0 else float(special.chdtrc(dof, statistic))
+        pvalue = g_pvalue(statistic, dof)
     elif not evidence:
         # Every table with the strata's margins has the observed G: the null is that value.
         pvalue = 1.0
@@ -480,12 +443,12 @@ def run_test(strata: Strata, options: Options, rng_factory, progress=None) -> CI
                 null, options.n_permutations, threshold, rng, fill_rng, progress
             )
             drawn = options.n_permutations
-            pvalue = (1.0 + exceed) / (1.0 + drawn)
+            pvalue = fixed_pvalue(exceed, drawn)
         else:
             drawn, exceed, null_values = perm.sequential_test(
                 null, options.n_permutations, options.h, threshold, rng, fill_rng, progress
             )
-            pvalue = options.h / drawn if exceed >= options.h else (exceed + 1.0) / (drawn + 1.0)
+            pvalue = sequential_pvalue(exceed, drawn, options.h)
         if plugin and null_values is not None:
             null_values = np.maximum(null_values, 0.0)
     if null_values is not None:

@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -69,22 +68,25 @@ from scipy import stats
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
-from mistruct.counting._sorted import RankCounter, sorted_runs
-from mistruct.counting._strata import DiscreteStrata
-from mistruct.data._table import as_frame, column_kinds
-from mistruct.exceptions import InvalidInputError
-from mistruct.measures._continuous import (
-    _check_lengths,
-    _check_noise,
-    _is_numeric,
-    _jitter,
-    _joint_radius,
-    _mixed_blocks,
-    _numeric_block,
-    _rng,
-    _standardize,
-    _strict_counts,
-)
+from mistruct import measures
+from mistruct._validation import check_alpha, check_int, check_n_jobs
+from mistruct.counting import DiscreteStrata, RankCounter, sorted_runs
+from mistruct.data import as_frame, column_kinds
+from mistruct.exceptions import InvalidInputError, KNNCostWarning
+from mistruct.independence._core import CITestResult
+from mistruct.independence._resampling import evaluate_until, two_sided_stop_pvalue
+
+# The measures kernels under the names the code below has always used.
+_check_lengths = measures.check_lengths
+_check_noise = measures.check_noise
+_is_numeric = measures.is_numeric
+_jitter = measures.jitter
+_joint_radius = measures.joint_radius
+_rng = measures.make_rng
+_mixed_blocks = measures.mixed_blocks
+_numeric_block = measures.numeric_block
+_standardize = measures.standardize
+_strict_counts = measures.strict_counts
 
 __all__ = [
     "DEFAULT_K",
@@ -108,40 +110,10 @@ _BATCH_ELEMENTS = 2_000_000
 
 
 def _result(**fields):
-    # Imported here: mistruct.independence may itself import this module.
-    from mistruct.independence import CITestResult
-
     return CITestResult(**fields)
 
 
 # ---------------------------------------------------------------- validation
-
-
-def _check_int(value, name: str, low: int, high: int | None = None, hint: str = "") -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise InvalidInputError(f"{name} must be an integer >= {low}, got {value!r}.{hint}")
-    if high is not None and value > high:
-        raise InvalidInputError(f"{name}={value} is too large: at most {high} here.{hint}")
-    return int(value)
-
-
-def _check_alpha(alpha) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < alpha < 1:
-        raise InvalidInputError(
-            f"alpha must be a number strictly between 0 and 1, got {alpha!r} "
-            "(e.g. 0.05 for a 5% significance level)."
-        )
-    return float(alpha)
-
-
-def _check_workers(workers) -> int:
-    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers == 0:
-        raise InvalidInputError(
-            f"workers must be a positive integer or -1 (one thread per CPU), got {workers!r}."
-        )
-    if workers < 0:
-        return max(1, os.cpu_count() or 1)
-    return int(workers)
 
 
 def _resolve_k(k, n: int) -> int:
@@ -1011,16 +983,16 @@ class _NullStatistic:
 def knn_ci_test(
     x,
     y,
-    z=None,
+    given=None,
     *,
     k=None,
-    k_perm: int = 5,
+    shuffle_neighbours: int = 5,
     n_permutations: int = 500,
     alpha: float = 0.05,
     seed=None,
     noise: float = 1e-10,
     return_null: bool = False,
-    workers: int = 1,
+    n_jobs: int = 1,
     h: int | None = None,
     reject_after: int | None = None,
     sample: int | None = None,
@@ -1030,7 +1002,7 @@ def knn_ci_test(
     The statistic is the Frenzel-Pompe estimate of I(X;Y|Z) (KSG algorithm 1
     when Z is empty), reported as ``G = 2 N I`` in nats.  Its null
     distribution comes from ``n_permutations`` surrogates in which X is
-    shuffled among the ``k_perm`` nearest neighbours in Z of each row (Runge
+    shuffled among the ``shuffle_neighbours`` nearest neighbours in Z of each row (Runge
     2018): rows are visited in random order and each takes the X of a random
     neighbour not taken yet (of a random neighbour if all are).  Without Z,
     X is permuted globally.  p-value ``(1 + #{null >= observed}) / (1 + B)``.
@@ -1040,8 +1012,8 @@ def knn_ci_test(
     x, y : 1-D array, Series, 2-D array or DataFrame
         Numeric observations of the same rows (several columns: one joint
         variable).  Never modified.
-    z : same kinds, optional
-        Conditioning variables (None or no columns: unconditional test).
+    given : same kinds, optional
+        Conditioning variables Z (None or no columns: unconditional test).
     k : int, float or None, default None
         Neighbour rank of the CMI estimator: an integer, or a fraction of
         the rows (0.1 gives ``int(0.1 n)``).  None: 20, or ``n // 5`` on
@@ -1051,7 +1023,7 @@ def knn_ci_test(
         and a weak nonlinear effect we measured power 0.62, 0.70, 0.72,
         0.63, 0.50 for k = 5, 10, 20, 50, 100).  The time per surrogate
         grows roughly in proportion to k.
-    k_perm : int, default 5
+    shuffle_neighbours : int, default 5
         Neighbours in Z (the row itself included) among which X is
         shuffled; 5 to 10 keeps the test calibrated (Runge 2018).
     n_permutations : int, default 500
@@ -1064,7 +1036,7 @@ def knn_ci_test(
         Tie noise, as for :func:`mistruct.measures.ksg_mutual_information`.
     return_null : bool, default False
         Keep the surrogate statistics in ``result.null_distribution``.
-    workers : int, default 1
+    n_jobs : int, default 1
         Threads computing surrogates (-1: one per CPU).  The result does not
         depend on it.
     h : int, optional
@@ -1082,7 +1054,7 @@ def knn_ci_test(
         that the observed statistic is the largest of ``reject_after + 1``
         exchangeable values).  A test that runs through all the surrogates
         then reports the null probability of its outcome or a more extreme
-        one, the early stop included (:func:`two_sided_stop_pvalue`; barely
+        one, the early stop included (:func:`mistruct.independence.two_sided_stop_pvalue`; barely
         above the usual p-value: with 199 surrogates and ``reject_after=39``
         it rejects at 0.05 with up to 8 exceedances, against 9); one stopped
         at its ``h``-th exceedance reports ``h / L + 1 / (reject_after + 1)``
@@ -1106,7 +1078,7 @@ def knn_ci_test(
     -------
     CITestResult
         ``statistic`` = ``2 N I`` (nats), ``cmi`` = I in bits, ``dof`` None,
-        ``method`` ``"knn-permutation"``, ``estimator`` ``"frenzel-pompe"``
+        ``method`` ``"knn"``, ``estimator`` ``"frenzel-pompe"``
         (``"ksg"`` without Z), ``n`` the rows, ``n_strata`` 0.
 
     Examples
@@ -1123,8 +1095,9 @@ def knn_ci_test(
     >>> knn_ci_test(x, y + x, z, n_permutations=99, seed=1).pvalue
     0.01
     """
+    z, k_perm = given, shuffle_neighbours
     if sample is not None:
-        sample = _check_int(sample, "sample", 3, hint=" It is the number of rows to test on.")
+        sample = check_int(sample, "sample", low=3, hint="It is the number of rows to test on.")
         frames = [as_frame(v, what=role) for v, role in ((x, "x"), (y, "y"))]
         if not _no_columns(z):
             frames.append(as_frame(z, what="z"))
@@ -1146,29 +1119,32 @@ def knn_ci_test(
         )
     k = _resolve_k(k, n)
     if zb is not None:
-        k_perm = _check_int(k_perm, "k_perm", 1, n - 1, " It is the number of Z-neighbours.")
-    n_permutations = _check_int(
+        k_perm = check_int(
+            k_perm, "shuffle_neighbours", low=1, high=n - 1,
+            hint="It is the number of Z-neighbours among which X is shuffled.",
+        )
+    n_permutations = check_int(
         n_permutations,
         "n_permutations",
-        1,
-        _MAX_SURROGATES,
-        " Each surrogate is a pass over the rows; 99 to 999 are usual.",
+        low=1,
+        high=_MAX_SURROGATES,
+        hint="Each surrogate is a pass over the rows; 99 to 999 are usual.",
     )
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     noise = _check_noise(noise)
     rng = _rng(seed)
     if not isinstance(return_null, (bool, np.bool_)):
         raise InvalidInputError(f"return_null must be True or False, got {return_null!r}.")
-    workers = _check_workers(workers)
+    workers = check_n_jobs(n_jobs)
     if h is not None:
-        h = _check_int(h, "h", 1, hint=" It is the number of exceedances that stops the test.")
+        h = check_int(h, "h", low=1, hint="It is the number of exceedances that stops the test.")
     if reject_after is not None:
-        reject_after = _check_int(
+        reject_after = check_int(
             reject_after,
             "reject_after",
-            1,
-            n_permutations - 1,
-            " It is the number of surrogates after which a test none of them reached stops.",
+            low=1,
+            high=n_permutations - 1,
+            hint="It is the number of surrogates after which a test none of them reached stops.",
         )
 
     xs = _jitter(xb, noise, rng)
@@ -1224,7 +1200,7 @@ def knn_ci_test(
         ]
         if h is not None or reject_after is not None:
             # One batch at a time, so the test can stop as soon as it is decided.
-            stop = _evaluate_until(kernel, parts, null, start, observed, h, reject_after)
+            stop = evaluate_until(kernel, parts, null, start, observed, h, reject_after)
             if stop is not None:
                 null = null[:stop]
                 break
@@ -1253,7 +1229,7 @@ def knn_ci_test(
         pvalue=float(pvalue),
         dof=None,
         cmi=observed / _LN2,
-        method="knn-permutation",
+        method="knn",
         alpha=alpha,
         independent=bool(pvalue > alpha),
         n_permutations=len(null),
@@ -1273,10 +1249,6 @@ def _numbers_inside(dtype) -> bool:
 
 #: Above this many rows (with Z) the test warns of its cost and suggests ``sample=``.
 _COSTLY_ROWS = 20_000
-
-
-class KNNCostWarning(UserWarning):
-    """A kNN CI test on many rows will be slow; ``sample=`` tests on a random subset."""
 
 
 #: Above this many rows an unconditional test of float columns evaluates its surrogates with
@@ -1357,54 +1329,7 @@ def _kernel(xb, yb, zb, xs, ys, zs, k, floats, workers=1):
     return kernel, swapped
 
 
-def two_sided_stop_pvalue(exceedances: int, n_permutations: int, reject_after: int) -> float:
-    """p-value of a Monte Carlo test that may stop early for dependence, run to the end.
-
-    The test stops after ``reject_after`` surrogates when none reached the
-    observed statistic; otherwise it runs all ``B = n_permutations`` and
-    counts ``exceedances``.  Under the null the observed statistic and the
-    surrogates are exchangeable, so the number ``T`` of surrogates reaching
-    it is uniform on ``0 .. B`` and, given ``T = t``, the first
-    ``reject_after`` surrogates miss all of them with probability
-    ``C(B - t, m) / C(B, m)`` (``m = reject_after``).  The p-value is the
-    null probability of stopping early or of running through with at most
-    ``exceedances``:
-    ``1 / (m + 1) + sum_{t <= exceedances} (1 - C(B - t, m) / C(B, m)) / (B + 1)``.
-
-    Examples
-    --------
-    >>> round(two_sided_stop_pvalue(0, 199, 39), 4)  # 0 exceedances means it stopped early
-    0.025
-    >>> round(two_sided_stop_pvalue(8, 199, 39), 4), round(two_sided_stop_pvalue(9, 199, 39), 4)
-    (0.0482, 0.0525)
-    """
-    b, m = n_permutations, reject_after
-    t = np.arange(exceedances + 1)
-    # C(b - t, m) / C(b, m) = prod_{i < t} (b - m - i) / (b - i)
-    factors = np.clip((b - m - t[:-1]) / (b - t[:-1]), 0.0, None)
-    missed = np.concatenate(([1.0], np.cumprod(factors)))
-    return float(min(1.0, 1.0 / (m + 1) + np.sum(1.0 - missed) / (b + 1)))
-
-
-def _evaluate_until(kernel, parts, null, start, observed, h, reject_after=None):
-    """Fill ``null`` from ``start`` batch by batch; where the test stops, or None.
-
-    It stops at the h-th exceedance (``h`` not None), or at ``reject_after``
-    when no surrogate so far reached ``observed``.
-    """
-    for perms, jitters in parts:
-        values = kernel(perms, jitters)
-        null[start : start + len(values)] = values
-        start += len(values)
-        exceed = np.flatnonzero(null[:start] >= observed)
-        if h is not None and len(exceed) >= h:
-            return int(exceed[h - 1]) + 1
-        if start == reject_after and not len(exceed):
-            return start
-    return None
-
-
-def gaussian_ci_test(x, y, z=None, *, alpha: float = 0.05):
+def gaussian_ci_test(x, y, given=None, *, alpha: float = 0.05):
     """Test X independent of Y given Z by partial correlation and Fisher's z.
 
     ``r`` is the correlation of the residuals of X and Y after least-squares
@@ -1417,8 +1342,8 @@ def gaussian_ci_test(x, y, z=None, *, alpha: float = 0.05):
         One numeric column each: float, integer or boolean, all taken as
         numbers (an integer column with few levels too).  Text and
         categorical columns are an error.
-    z : 1-D array, Series, 2-D array or DataFrame, optional
-        Conditioning variables.
+    given : 1-D array, Series, 2-D array or DataFrame, optional
+        Conditioning variables Z.
     alpha : float, default 0.05
 
     Returns
@@ -1438,7 +1363,7 @@ def gaussian_ci_test(x, y, z=None, *, alpha: float = 0.05):
     (False, True)
     """
     blocks = {}
-    for role, value in (("x", x), ("y", y), ("z", z)):
+    for role, value in (("x", x), ("y", y), ("z", given)):
         if role == "z" and _no_columns(value):
             continue
         frame = as_frame(value, what=role)
@@ -1473,7 +1398,7 @@ def gaussian_ci_test(x, y, z=None, *, alpha: float = 0.05):
                 f"gaussian_ci_test takes one column for {role}, got {block.shape[1]}; "
                 "test each column, or use knn_ci_test for joint variables."
             )
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     dz = 0 if zb is None else zb.shape[1]
     if n - dz - 3 < 1:
         raise InvalidInputError(

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mistruct.measures._estimators import Blocks, estimate_entropy
+from mistruct.measures import Blocks, estimate_entropy
 
 #: Elements per working array in one batch of draws (bounds memory: ~8 MiB each).
 CELL_BUDGET = 2**20

@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 
 from mistruct._io import atomic_path
-from mistruct.counting._contingency import MAX_DENSE_CELLS, contingency_table
-from mistruct.data._table import as_frame, encode
+from mistruct.counting import MAX_DENSE_CELLS, contingency_table
+from mistruct.data import as_frame, encode
 from mistruct.exceptions import (
     ColumnNotFoundError,
     InvalidInputError,

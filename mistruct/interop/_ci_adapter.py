@@ -14,17 +14,31 @@ Nothing here imports pgmpy: the adapter only has to be callable.
 from __future__ import annotations
 
 import dataclasses
-import numbers
 import threading
 
-from mistruct.data._table import encode
-from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
-from mistruct.independence._core import (
+import pandas as pd
+
+from mistruct._validation import check_alpha, check_missing
+from mistruct.data import apply_kinds, apply_missing, as_frame, encode
+from mistruct.exceptions import ColumnNotFoundError, ContinuousDataError, InvalidInputError
+from mistruct.independence import (
+    DISCRETE_METHODS,
     CITestResult,
     check_options,
+    check_test_fits,
+    ci_tests_by_kind,
     decide,
+    discrete_method,
+    lookup_ci_test,
+    run_queries,
     seed_entropy,
 )
+
+#: Surrogates of each kNN test when ``n_permutations`` is None (as in version 0.1).
+KNN_PERMUTATIONS = 200
+
+#: Null tables of each discrete permutation test when ``n_permutations`` is None.
+DISCRETE_PERMUTATIONS = 1000
 
 __all__ = ["PgmpyCITest"]
 
@@ -43,17 +57,19 @@ class PgmpyCITest:
         The table PC is fitted on; never modified.  Continuous columns (float,
         or integer measurements by :func:`mistruct.data.column_kinds`) need
         one of the methods for them (below).
-    method : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential", \
-"knn-permutation", "gaussian"}
-        See :func:`mistruct.ci_test`.  On a table with continuous columns,
-        ``"auto"`` runs the kNN local-permutation test on every query with a
-        float column (``knn_permutations`` surrogates) and the adjusted
-        G-test on the others; ``"knn-permutation"`` the same with the exact
-        permutation test on the others; ``"gaussian"`` partial correlation
-        (numeric columns).  On a discrete table ``"auto"`` picks per query
-        the adjusted G-test or the exact sequential test, as
-        :func:`mistruct.ci_test` does.
-    n_permutations, estimator, h : see :func:`mistruct.ci_test`
+    ci_test : str or mistruct.independence.CITest, default "auto"
+        A registered test (:data:`mistruct.independence.CI_TESTS`: ``"auto"``,
+        ``"g-test"``, ``"g-test-adjusted"``, ``"permutation"``,
+        ``"sequential"``, ``"knn"``, ``"gaussian"`` and any test registered
+        with :func:`mistruct.independence.register_ci_test`) or a test object.
+        See :func:`mistruct.ci_test`.  ``"auto"`` runs, per query, the kNN
+        local-permutation test where a continuous column is involved and,
+        between discrete columns, the adjusted G-test or the exact
+        sequential test, as :func:`mistruct.ci_test` does.
+    n_permutations : int or None, default None
+        Resamples of each test; None: each test's default (1000 null tables
+        for the discrete permutation tests, 200 surrogates for the kNN test).
+    estimator, h : see :func:`mistruct.ci_test`
     seed : None, int or numpy.random.Generator, default 0
         Each query draws from a stream keyed by the seed and the query, so a
         PC run is reproducible whatever order or thread the tests run in.
@@ -61,8 +77,6 @@ class PgmpyCITest:
         Missing value handling; ``"drop"`` drops rows with any missing value.
     cache : bool, default True
         Keep each query's result.
-    knn_permutations : int, default 200
-        Surrogates of each kNN test.
     discrete, continuous : list of labels, optional
         Labels of columns to treat as discrete / continuous, overriding the
         automatic rule of :func:`mistruct.data.column_kinds`.
@@ -100,7 +114,7 @@ class PgmpyCITest:
     --------
     >>> from mistruct.interop.datasets import sample_network
     >>> frame = sample_network("asia", 2000, seed=0).data
-    >>> test = PgmpyCITest(frame, method="g-test")
+    >>> test = PgmpyCITest(frame, ci_test="g-test")
     >>> test("smoke", "asia", [], significance_level=0.01)
     True
     >>> test("tub", "either", [], significance_level=0.01), round(test.p_value_, 6)
@@ -124,52 +138,62 @@ class PgmpyCITest:
     def __init__(
         self,
         data,
-        method: str = "auto",
+        ci_test="auto",
         *,
-        n_permutations: int = 1000,
+        n_permutations: int | None = None,
         estimator: str = "plugin",
         h: int = 20,
         seed=0,
         missing: str = "error",
         cache: bool = True,
-        knn_permutations: int = 200,
         discrete=None,
         continuous=None,
     ):
-        from mistruct.independence._api import _check_discrete, _door, _float_columns
-        from mistruct.independence._by_kind import (
-            NUMERIC_TEST_METHODS,
-            check_knn_permutations,
-            check_method,
-            check_test_fits,
-            discrete_method,
+        test = lookup_ci_test(ci_test, "ci_test")
+        name = test.name
+        stand_in = name if name in DISCRETE_METHODS else discrete_method(name)
+        self._options = check_options(
+            stand_in,
+            0.05,
+            DISCRETE_PERMUTATIONS if n_permutations is None else n_permutations,
+            estimator,
+            h,
+            False,
         )
-
-        check_method(method)
-        stand_in = "g-test" if method == "gaussian" else discrete_method(method)
-        if method == "auto":
-            stand_in = "auto"  # the per-query choice of mistruct.ci_test
-        self._options = check_options(stand_in, 0.05, n_permutations, estimator, h, False)
-        self.knn_permutations = check_knn_permutations(knn_permutations)
-        frame = _door(data, discrete, continuous)
+        self.knn_permutations = KNN_PERMUTATIONS if n_permutations is None else n_permutations
+        check_missing(missing)
+        frame = apply_kinds(as_frame(data), discrete=discrete, continuous=continuous)
         self._frame = None
-        floats = _float_columns(frame, frame.columns)
-        if method == "gaussian" or (method in NUMERIC_TEST_METHODS and floats):
-            # Tests chosen by the columns of each query (kNN where a float column is involved).
-            from mistruct.structure._chow_liu import _numeric_rows
-
-            self._frame = _numeric_rows(frame, missing)
-            check_test_fits(self._frame, method)
-            self._table = None
-            names = tuple(self._frame.columns)
-        else:
-            _check_discrete(frame, list(frame.columns))
+        floats = [
+            c
+            for c in frame.columns
+            if pd.api.types.is_float_dtype(frame[c].dtype)
+            and not isinstance(frame[c].dtype, pd.CategoricalDtype)
+        ]
+        if floats and "continuous" not in test.kinds:
+            raise ContinuousDataError(
+                f"ci_test={name!r} is a test of discrete columns, but {floats!r} are continuous "
+                "(float); use ci_test='auto' (kNN tests where a continuous column is involved), "
+                "'knn' or 'gaussian', pass discrete=[...] if their values are categories, or bin "
+                "them first (mistruct.Discretizer)."
+            )
+        if not floats and (name in DISCRETE_METHODS or name == "knn"):
+            # A discrete table: the discrete engine, keyed by the labels as ci_test keys it
+            # ("knn" stands for the exact permutation test on discrete queries).
             self._table = encode(frame, missing=missing)
             names = self._table.names
-        self._index = {name: i for i, name in enumerate(names)}
+        else:
+            # Tests chosen by the columns of each query (kNN where a float column is involved),
+            # and every test not built on the discrete engine.
+            self._frame = apply_missing(frame, missing)
+            check_test_fits(self._frame, test, "ci_test")
+            self._table = None
+            names = tuple(self._frame.columns)
+        self._index = {label: i for i, label in enumerate(names)}
         self._names = names
         self._entropy = seed_entropy(seed)
-        self.method = method
+        self._test = test
+        self.ci_test = name
         self.n_permutations = n_permutations
         self.estimator = estimator
         self.h = h
@@ -195,7 +219,7 @@ class PgmpyCITest:
 
     def __repr__(self):
         return (
-            f"PgmpyCITest(method={self.method!r}, n_permutations={self.n_permutations}, "
+            f"PgmpyCITest(ci_test={self.ci_test!r}, n_permutations={self.n_permutations}, "
             f"estimator={self.estimator!r}, columns={len(self._index)}, rows={self._n_rows})"
         )
 
@@ -223,15 +247,7 @@ class PgmpyCITest:
 
     def test(self, X, Y, Z=(), significance_level: float = 0.05) -> CITestResult:
         """The full :class:`CITestResult` of one query."""
-        if (
-            isinstance(significance_level, bool)
-            or not isinstance(significance_level, numbers.Real)
-            or not 0 < significance_level < 1
-        ):
-            raise InvalidInputError(
-                "significance_level must be a number strictly between 0 and 1, got "
-                f"{significance_level!r} (e.g. 0.05, not the string '0.05')."
-            )
+        check_alpha(significance_level, "significance_level")
         key = self._key(X, Y, Z)
         result = self._cache.get(key) if self.cache else None
         if result is None:
@@ -273,26 +289,22 @@ class PgmpyCITest:
         return self._table.n_rows if self._table is not None else len(self._frame)
 
     def _compute(self, key):
-        from mistruct.independence._api import _run_queries
-
         x, y, given = key
         if self._frame is not None:
-            from mistruct.independence._by_kind import ci_tests_by_kind
-
             names = self._names
             query = (names[x], names[y], tuple(names[g] for g in given))
             # No early stop: pgmpy compares the p-value with its own significance level.
             return ci_tests_by_kind(
                 self._frame,
                 [query],
-                method=self.method,
-                n_permutations=self.n_permutations,
+                method=self._test,
+                n_permutations=self._options.n_permutations,
                 knn_permutations=self.knn_permutations,
                 seed=self._entropy,
                 early_stop=False,
             )[0]
         # Oriented and seeded by the labels, as mistruct.ci_test does.
-        return _run_queries(self._table, [key], self._options, self._entropy, self._names)[0]
+        return run_queries(self._table, [key], self._options, self._entropy, self._names)[0]
 
     # ------------------------------------------------------------ latest result
 

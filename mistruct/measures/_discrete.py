@@ -17,14 +17,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mistruct.counting._contingency import (
+from mistruct.counting import (
     JointCodes,
     combine,
     contingency_table,
     joint_codes,
     pairwise_counts,
 )
-from mistruct.data._table import apply_kinds, as_frame, encode, encode_variables, select_columns
+from mistruct.data import encode, encode_variables
 from mistruct.exceptions import InvalidInputError
 from mistruct.measures._estimators import (
     Blocks,
@@ -263,6 +263,10 @@ def pointwise_mutual_information(
         Rows are the values of ``x``, columns the values of ``y``.  A pair
         never observed together gets ``-inf`` (``-1`` when normalized).
 
+    See Also
+    --------
+    mutual_information : its average over the rows, I(X;Y).
+
     Examples
     --------
     >>> pointwise_mutual_information(["a", "a", "b", "b"], [0, 0, 1, 0])
@@ -309,6 +313,11 @@ def kl_divergence(p, q, *, base=DEFAULT_BASE) -> float:
     -------
     float
         ``inf`` when Q gives zero probability to a value P gives some.
+
+    See Also
+    --------
+    mutual_information_from_table : the divergence of a joint table from the
+        product of its margins.
 
     Examples
     --------
@@ -369,6 +378,11 @@ def _check_axes(table, axes, name):
 def entropy_from_table(table, *, base=DEFAULT_BASE, estimator: str = "plugin") -> float:
     """Joint entropy of a probability or count table (any number of axes).
 
+    See Also
+    --------
+    entropy : from samples.
+    entropy_from_counts : from a vector of counts, any estimator.
+
     Examples
     --------
     >>> round(entropy_from_table([0.36, 0.04, 0.12, 0.48]), 6)
@@ -392,6 +406,10 @@ def conditional_entropy_from_table(
     given_axes : int or tuple of int, optional
         Axes of the conditioning variables; by default every axis but the
         first, so a 2-D table gives H(rows | columns).
+
+    See Also
+    --------
+    conditional_entropy : from samples.
 
     Examples
     --------
@@ -422,6 +440,11 @@ def mutual_information_from_table(table, *, base=DEFAULT_BASE, estimator: str = 
 
     A 2-D table gives I(rows; columns); a table with more axes gives the
     conditional I(axis 0; axis 1 | the other axes).
+
+    See Also
+    --------
+    mutual_information : from samples.
+    kl_divergence
 
     Examples
     --------
@@ -475,10 +498,6 @@ def mutual_information_matrix(
     estimator: str = "plugin",
     missing: str = "error",
     chunk_size: int = 4096,
-    k: int = 3,
-    seed=0,
-    discrete=None,
-    continuous=None,
 ) -> pd.DataFrame:
     """Mutual information between every pair of columns.
 
@@ -493,34 +512,15 @@ def mutual_information_matrix(
     columns : list, optional
         Columns to use (all by default).
     base : float, default 2
-    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen", \
-"gaussian", "ksg", "mixed", "auto"}
-        The first four are discrete estimators.  For numeric columns:
-        ``"gaussian"`` (closed form from one correlation matrix,
-        :func:`mistruct.measures.gaussian_mutual_information_matrix`),
-        ``"ksg"`` / ``"mixed"`` / ``"auto"`` (kNN estimators by column type,
-        :func:`mistruct.measures.knn_mutual_information_matrix`; ``"auto"``
-        uses the plug-in for pairs of discrete columns, KSG for continuous
-        pairs and Gao et al. for mixed pairs; on a table without continuous
-        columns it is the plug-in estimator).  Column kinds follow
-        :func:`mistruct.data.column_kinds`: float columns and integer
-        columns with many levels are continuous.
+    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}
+        The discrete estimators; the public
+        :func:`mistruct.measures.mutual_information_matrix` adds the numeric
+        ones and ``"auto"``.
     missing : {"error", "drop", "category"}
         ``"drop"`` drops every row with a missing value in any used column;
-        ``"category"`` (discrete estimators only) makes it a level of its
-        own.
+        ``"category"`` makes it a level of its own.
     chunk_size : int, default 4096
         Rows per matrix product; bounds memory.
-    k : int, default 3
-        Neighbours, for the kNN estimators.
-    seed : int, None or numpy.random.Generator, default 0
-        Tie-breaking noise of the kNN estimators, keyed by each column's
-        values (the same table gives the same matrix in any column order);
-        ``None`` is not reproducible.
-    discrete, continuous : list of labels, optional
-        Labels of columns to treat as discrete / continuous, overriding the
-        automatic rule of :func:`mistruct.data.column_kinds` (used by
-        ``"auto"``, ``"ksg"`` and ``"mixed"``).
 
     Returns
     -------
@@ -537,31 +537,6 @@ def mutual_information_matrix(
     b  1.0  1.0  0.0
     c  0.0  0.0  1.0
     """
-    if estimator == "auto":
-        applied = apply_kinds(
-            select_columns(as_frame(data), columns), discrete=discrete, continuous=continuous
-        )
-        if not any(pd.api.types.is_float_dtype(applied[c].dtype) for c in applied.columns):
-            # Every column discrete: one count of all pairs.
-            estimator, data, columns = "plugin", applied, None
-    if estimator in NUMERIC_MATRIX_ESTIMATORS:
-        from mistruct.measures import _continuous
-
-        if estimator == "gaussian":
-            return _continuous.gaussian_mutual_information_matrix(
-                data, columns, base=base, missing=missing
-            )
-        return _continuous.knn_mutual_information_matrix(
-            data,
-            columns,
-            estimator=estimator,
-            k=k,
-            base=base,
-            seed=seed,
-            missing=missing,
-            discrete=discrete,
-            continuous=continuous,
-        )
     scale = _log_base(base)
     check_estimator(estimator)
     try:

@@ -156,6 +156,10 @@ def entropy_from_counts(counts, estimator: str = "plugin", *, n_cells=None) -> f
         Total number of cells of the state space when ``counts`` lists only
         some of them (the rest empty).  Matters for ``"shrinkage"`` only.
 
+    See Also
+    --------
+    entropy : from samples; entropy_from_table : from a table.
+
     Examples
     --------
     >>> round(entropy_from_counts([5, 5]), 6)

@@ -21,13 +21,11 @@ import math
 import networkx as nx
 import numpy as np
 
+from mistruct._validation import check_alpha, check_missing, check_n_permutations, check_seed
 from mistruct.exceptions import InvalidInputError
-from mistruct.structure._chow_liu import (
+from mistruct.structure._common import (
     DEFAULT_SEED,
-    _check_alpha,
     _check_common,
-    _check_missing,
-    _check_seed,
     _door,
     _mi_state,
     _name_ranks,
@@ -108,6 +106,10 @@ def permutation_mi_threshold(
     -------
     float
 
+    See Also
+    --------
+    aracne : uses it with ``mi_threshold="permutation"``.
+
     Examples
     --------
     >>> from mistruct.interop.datasets import sample_network
@@ -116,33 +118,13 @@ def permutation_mi_threshold(
     >>> 0 < threshold < 0.05
     True
     """
-    alpha = _check_alpha(alpha)
-    _check_n_permutations(n_permutations)
-    _check_missing(missing)
-    seed = _check_seed(seed)
+    alpha = check_alpha(alpha)
+    check_n_permutations(n_permutations)
+    check_missing(missing)
+    seed = check_seed(seed)
     frame = _door(data, columns=columns, discrete=discrete, continuous=continuous)
     state = _mi_state(frame, estimator="plugin", missing=missing)
     return _permutation_threshold(state, alpha, n_permutations, seed)
-
-
-# The same bound as the CI tests': a threshold at alpha never needs more draws.
-MAX_PERMUTATIONS = 10**7
-
-
-def _check_n_permutations(n_permutations):
-    if (
-        isinstance(n_permutations, (bool, np.bool_))
-        or not isinstance(n_permutations, (int, np.integer))
-        or n_permutations < 1
-    ):
-        raise InvalidInputError(
-            f"n_permutations must be a positive integer, got {n_permutations!r}."
-        )
-    if n_permutations > MAX_PERMUTATIONS:
-        raise InvalidInputError(
-            f"n_permutations={n_permutations:,} is more than the {MAX_PERMUTATIONS:,} null "
-            "draws mistruct allows; a threshold at alpha needs far fewer (1000 is plenty)."
-        )
 
 
 def _permutation_threshold(state, alpha: float, n_permutations: int, seed) -> float:
@@ -290,6 +272,12 @@ def aracne(
     third columns of ``min(I(A;C), I(B;C))``, in blocks of rows so memory
     stays bounded for hundreds of columns.
 
+    See Also
+    --------
+    permutation_mi_threshold : the permutation threshold of the candidate edges.
+    chow_liu_tree : the maximum-MI spanning tree.
+    learn_skeleton : one entry point for the undirected learners.
+
     Examples
     --------
     A chain a -> b -> c: the indirect a-c edge is the weakest of the triangle.
@@ -320,8 +308,8 @@ def aracne(
             f"{allowed}."
         )
     # Every option is checked, used or not: a wrong value is a mistake either way.
-    alpha = _check_alpha(alpha)
-    _check_n_permutations(n_permutations)
+    alpha = check_alpha(alpha)
+    check_n_permutations(n_permutations)
     if isinstance(mi_threshold, str):
         if mi_threshold != "permutation":
             raise InvalidInputError(

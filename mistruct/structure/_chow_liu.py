@@ -28,387 +28,49 @@ is asked for.
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
-
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from mistruct.counting._contingency import PairwiseCounts, check_chunk_size, pairwise_counts
-from mistruct.data._table import (
-    MISSING_POLICIES,
-    EncodedTable,
-    apply_kinds,
-    as_frame,
-    column_kinds,
-    encode,
-    near_unique_columns,
-    select_columns,
+from mistruct._validation import check_alpha, check_bool
+from mistruct.counting import pairwise_counts
+from mistruct.data import apply_missing, as_frame, encode
+from mistruct.exceptions import InvalidInputError, MissingValuesError
+from mistruct.independence import (
+    asymptotic_fits,
+    check_test_fits,
+    ci_tests_by_kind,
+    g_dof,
+    g_pvalue,
+    g_statistic,
 )
-from mistruct.exceptions import (
-    ColumnNotFoundError,
-    IDColumnWarning,
-    InvalidInputError,
-    MissingValuesError,
+from mistruct.measures import mi_matrix_nats, mutual_information, mutual_information_matrix
+from mistruct.structure._common import (
+    _LN2,
+    DEFAULT_SEED,
+    _check_column,
+    _check_common,
+    _ci_results,
+    _door,
+    _is_float,
+    _label_list,
+    _mi_state,
+    _MIState,
+    _name_ranks,
+    _pinned,
+    _position,
+    _results_frame,
+    _symmetrize,
+    check_ci_test,
+    encoded_test,
+    permutation_counts,
+    uses_numeric_estimator,
 )
-from mistruct.independence._by_kind import STRUCTURE_TEST_METHODS
-from mistruct.measures._continuous import mutual_information_auto
-from mistruct.measures._discrete import (
-    NUMERIC_MATRIX_ESTIMATORS,
-    _mi_matrix_nats,
-    mutual_information_matrix,
-)
-from mistruct.measures._estimators import ESTIMATORS
 
 __all__ = ["chow_liu_forest", "chow_liu_tree", "tan"]
 
-_LN2 = float(np.log(2.0))
-
-#: Tests accepted by :func:`chow_liu_forest`.
-FOREST_TESTS = STRUCTURE_TEST_METHODS
-
-#: Estimators of tables with float columns (kNN, Gaussian), as in
-#: :func:`mistruct.mutual_information_matrix`; ``"auto"`` is the plug-in on discrete tables.
-NUMERIC_ESTIMATORS = NUMERIC_MATRIX_ESTIMATORS
-
-
-# ---------------------------------------------------------------- shared helpers
-# (private, also used by aracne.py and dpi.py)
-
-
-@dataclass(frozen=True)
-class _MIState:
-    """The symmetrized MI matrix (nats) of a table, and what it was computed from.
-
-    Discrete tables keep their encoding and all-pairs counts (``table``,
-    ``counts``), which the tests and DPI checks reuse.  Tables with float
-    columns keep the checked columns instead (``frame``): their MI comes
-    from the kNN or Gaussian estimators, and their tests from
-    :func:`mistruct.ci_test` with a numeric method.
-    """
-
-    names: tuple
-    n_rows: int
-    mi_nats: np.ndarray
-    estimator: str
-    table: EncodedTable | None = None
-    counts: PairwiseCounts | None = None
-    frame: pd.DataFrame | None = None
-
-    @property
-    def numeric(self) -> bool:
-        return self.table is None
-
-    def mi_bits(self) -> np.ndarray:
-        return self.mi_nats / _LN2
-
-
-def _select(data, columns, what: str = "data") -> pd.DataFrame:
-    """The (unmodified) columns of ``data`` to work on."""
-    return select_columns(as_frame(data, what=what), columns, what=what)
-
-
-#: Seed of every learner when none is given: results are reproducible by default.
-DEFAULT_SEED = 0
-
-
-def _check_seed(seed):
-    """``seed`` if numpy can seed a generator with it, else a clear error (before any work)."""
-    if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
-        return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise InvalidInputError(
-            f"seed must be a non-negative integer, a numpy.random.Generator or None, "
-            f"got {seed!r} of type {type(seed).__name__}."
-        )
-    if seed < 0:
-        raise InvalidInputError(f"seed must be a non-negative integer, got {seed}.")
-    return seed
-
-
-def _check_positive_int(value, name: str, what: str = "") -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InvalidInputError(f"{name} must be a positive integer{what}, got {value!r}.")
-    return int(value)
-
-
-def _check_missing(missing):
-    if not isinstance(missing, str) or missing not in MISSING_POLICIES:
-        raise InvalidInputError(
-            f"missing={missing!r} is not an option; use one of {', '.join(MISSING_POLICIES)}."
-        )
-    return missing
-
-
-def _check_bool(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise InvalidInputError(f"{name} must be True or False, got {value!r}.")
-    return bool(value)
-
-
-def _check_common(*, estimator, missing, chunk_size, k, seed):
-    """The options every learner shares, checked before any work."""
-    check_structure_estimator(estimator)
-    _check_missing(missing)
-    check_chunk_size(chunk_size)
-    _check_positive_int(k, "k", " (neighbour rank of the kNN estimators)")
-    return _check_seed(seed)
-
-
-def _label_list(labels, name: str) -> list:
-    """``labels`` (one label or a list of them) as a list."""
-    if labels is None:
-        return []
-    if (
-        isinstance(labels, (str, bytes, tuple))
-        or np.isscalar(labels)
-        or not hasattr(labels, "__iter__")
-    ):
-        return [labels]
-    return list(labels)
-
-
-def _door(
-    data,
-    *,
-    columns=None,
-    exclude=None,
-    discrete=None,
-    continuous=None,
-    keep=(),
-    learner=None,
-    what: str = "data",
-) -> pd.DataFrame:
-    """The table a learner works on: read, selected, ID columns reported, kinds applied.
-
-    This is the one place a learner reads its table: columns are selected
-    (``columns``, then ``exclude``), ID-like columns are warned about
-    (``learner`` names the learner; ``None`` skips the check) and
-    :func:`mistruct.data.apply_kinds` fixes every column's kind in its dtype
-    (float = continuous), so nothing below decides kinds again.  ``keep``
-    lists labels that ``exclude`` may not remove.
-    """
-    frame = select_columns(as_frame(data, what=what), columns, what=what)
-    dropped = _label_list(exclude, "exclude")
-    if dropped:
-        absent = [label for label in dropped if label not in frame.columns]
-        if absent:
-            raise ColumnNotFoundError(
-                f"exclude names column(s) {', '.join(map(repr, absent))} that are not in the "
-                f"{what}; available columns: {', '.join(map(repr, frame.columns[:20]))}"
-                f"{' ...' if frame.shape[1] > 20 else ''}"
-            )
-        kept = [label for label in keep if label in dropped]
-        if kept:
-            raise InvalidInputError(
-                f"exclude names {kept[0]!r}, which this learner needs (it is the class or the "
-                "root); leave it out of exclude."
-            )
-        gone = {frame.columns.get_loc(label) for label in dropped}
-        frame = frame.iloc[:, [j for j in range(frame.shape[1]) if j not in gone]]
-        if frame.shape[1] == 0:
-            raise InvalidInputError(f"exclude leaves no column of the {what} to learn from.")
-    if learner is not None:
-        _warn_id_columns(frame, learner)
-    applied = apply_kinds(frame, discrete=discrete, continuous=continuous, what=what)
-    # apply_kinds leaves an integer column named in discrete= as integers, which a rule
-    # applied further down (the kNN estimators', the tests') could call continuous again:
-    # as a category it stays discrete everywhere.
-    forced = [
-        label
-        for label in _label_list(discrete, "discrete")
-        if pd.api.types.is_integer_dtype(applied[label].dtype)
-    ]
-    if forced:
-        applied = applied.copy()  # the caller's frame is never modified
-        for label in forced:
-            applied.isetitem(applied.columns.get_loc(label), applied[label].astype("category"))
-    return applied
-
-
-def _warn_id_columns(frame: pd.DataFrame, learner: str):
-    """An :class:`~mistruct.exceptions.IDColumnWarning` for ID-like columns, before learning.
-
-    A column with a distinct value in (nearly) every row has the largest MI
-    with every other column (I(ID; X) = H(X)), so it would become the hub
-    of a star that says nothing about the data.
-    """
-    ids = near_unique_columns(frame)
-    if not ids:
-        return
-    described = ", ".join(
-        f"{label!r} ({frame[label].nunique(dropna=True)} distinct values)" for label in ids
-    )
-    warnings.warn(
-        IDColumnWarning(
-            f"column(s) {described} in {len(frame)} rows look like row identifiers: an ID "
-            f"column carries all the information of every other column and becomes a hub of "
-            f"the {learner}. Leave it out with exclude=[{', '.join(map(repr, ids))}] (or the "
-            "columns= list)."
-        ),
-        stacklevel=4,  # the user's call of the learner (learner -> _door -> here)
-    )
-
-
-def _position(frame: pd.DataFrame, name, role: str) -> int:
-    """Position of column ``name`` (NaN labels included), or a clear error."""
-    _check_column(frame, name, role)
-    location = frame.columns.get_loc(name)
-    if not isinstance(location, (int, np.integer)):  # pragma: no cover - labels are unique
-        raise InvalidInputError(f"{role}={name!r} matches more than one column.")
-    return int(location)
-
-
-def _check_column(frame: pd.DataFrame, name, role: str):
-    try:
-        present = name in frame.columns
-    except TypeError:  # an unhashable label
-        present = False
-    if not present:
-        available = ", ".join(repr(c) for c in frame.columns[:20])
-        more = " ..." if frame.shape[1] > 20 else ""
-        raise ColumnNotFoundError(
-            f"{role}={name!r} is not a column of the data; available columns: {available}{more}"
-        )
-
-
-def check_structure_estimator(estimator) -> str:
-    """``estimator`` if the structure learners take it: a discrete or a numeric one."""
-    if estimator in NUMERIC_ESTIMATORS:
-        return estimator
-    if estimator not in ESTIMATORS:
-        raise InvalidInputError(
-            f"estimator={estimator!r} is not an option; use one of "
-            f"{', '.join(repr(e) for e in (*NUMERIC_ESTIMATORS, *ESTIMATORS))}."
-        )
-    return estimator
-
-
-def uses_numeric_estimator(frame: pd.DataFrame, estimator: str) -> bool:
-    """Whether ``estimator`` on ``frame`` takes the numeric (kNN / Gaussian) path.
-
-    ``"auto"`` does when a column is continuous (float, once
-    :func:`mistruct.data.apply_kinds` has run at the door); ``"ksg"``,
-    ``"mixed"`` and ``"gaussian"`` always do; the discrete estimators never do.
-    """
-    if estimator == "auto":
-        return any(_is_float(frame.iloc[:, j]) for j in range(frame.shape[1]))
-    return estimator in NUMERIC_ESTIMATORS
-
-
-def _is_float(series: pd.Series) -> bool:
-    dtype = series.dtype
-    return not isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_float_dtype(dtype)
-
-
-def _numeric_rows(frame: pd.DataFrame, missing: str) -> pd.DataFrame:
-    """The rows and values the numeric estimators see, under the ``missing`` policy."""
-    if missing not in MISSING_POLICIES:
-        raise InvalidInputError(
-            f"missing={missing!r} is not an option; use one of {', '.join(MISSING_POLICIES)}."
-        )
-    if missing == "drop":
-        return frame.dropna()
-    if missing == "category":
-        kinds = column_kinds(frame)
-        discrete = [c for c in frame.columns if kinds[c] == "discrete" and frame[c].isna().any()]
-        if discrete:
-            frame = frame.copy()
-            for name in discrete:
-                # A level of its own, as the discrete encoder makes it.
-                frame[name] = frame[name].astype(object).where(frame[name].notna(), "<missing>")
-    return frame
-
-
-def _mi_state(
-    frame: pd.DataFrame,
-    *,
-    estimator: str,
-    missing: str,
-    chunk_size: int = 4096,
-    k: int = 3,
-    seed=None,
-) -> _MIState:
-    if not uses_numeric_estimator(frame, estimator):
-        resolved = "plugin" if estimator == "auto" else estimator
-        table = encode(frame, missing=missing)
-        counts = pairwise_counts(table.codes, table.cardinalities, chunk_size=chunk_size)
-        mi = _symmetrize(_mi_matrix_nats(counts, resolved))
-        return _MIState(
-            names=table.names,
-            n_rows=table.n_rows,
-            mi_nats=mi,
-            estimator=resolved,
-            table=table,
-            counts=counts,
-        )
-    frame = _numeric_rows(frame, missing)
-    matrix = mutual_information_matrix(
-        _pinned(frame, estimator), estimator=estimator, base=np.e, k=k, seed=seed
-    )
-    return _MIState(
-        names=tuple(frame.columns),
-        n_rows=len(frame),
-        mi_nats=_symmetrize(matrix.to_numpy()),
-        estimator=estimator,
-        frame=frame,
-    )
-
-
-def _pinned(frame: pd.DataFrame, estimator: str) -> pd.DataFrame:
-    """``frame`` with its integer and bool columns as categories, for ``estimator="auto"``.
-
-    The kinds were fixed at the door (integer columns left are discrete);
-    as categories they stay discrete in the estimators below whatever rule
-    those apply, e.g. to a column forced discrete, or to the fewer rows of a
-    class.  Other estimators take every column as it is.
-    """
-    if estimator != "auto":
-        return frame
-    pinned = [
-        j
-        for j in range(frame.shape[1])
-        if pd.api.types.is_integer_dtype(frame.iloc[:, j].dtype)
-        or pd.api.types.is_bool_dtype(frame.iloc[:, j].dtype)
-    ]
-    if not pinned:
-        return frame
-    frame = frame.copy()  # the caller's frame is never modified
-    for j in pinned:
-        frame.isetitem(j, frame.iloc[:, j].astype("category"))
-    return frame
-
-
-def _symmetrize(matrix: np.ndarray) -> np.ndarray:
-    # M[i, j] and M[j, i] sum the same cells in a different order; their mean is the
-    # same float whatever the column order, which makes every result order-free.
-    return (matrix + matrix.T) / 2
-
-
-def _sort_key(label):
-    """A total order over labels of any types (NaN and None included).
-
-    Numbers order by value, strings by text; other types, NaN and None come
-    after them, by type name and text.  Used only to break ties, so that the
-    result does not depend on where a column sits in the table.
-    """
-    if isinstance(label, (bool, np.bool_)):
-        return (2, "bool", str(label), 0.0)
-    # NaN is the one number not equal to itself; it goes with the other labels.
-    if isinstance(label, (int, float, np.integer, np.floating)) and label == label:
-        return (0, "", "", label)
-    if isinstance(label, str):
-        return (1, "", label, 0.0)
-    return (2, type(label).__name__, str(label), 0.0)
-
-
-def _name_ranks(names) -> np.ndarray:
-    """Rank of each label in the order of :func:`_sort_key` (ties: position, never met)."""
-    order = sorted(range(len(names)), key=lambda j: (_sort_key(names[j]), j))
-    ranks = np.empty(len(names), dtype=np.int64)
-    ranks[order] = np.arange(len(names))
-    return ranks
+#: Most surrogates of each kNN test of the forest when ``n_permutations=None``.
+DEFAULT_KNN_PERMUTATIONS = 200
 
 
 def _spanning_pairs(weights: np.ndarray, names) -> list:
@@ -484,107 +146,79 @@ def _labelled(directed_pairs, names, attributes) -> nx.DiGraph:
     return graph
 
 
-def _check_alpha(alpha):
-    if not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
-        raise InvalidInputError(f"alpha must be a number between 0 and 1, got {alpha!r}.")
-    return float(alpha)
-
-
-def _ci_results(
-    state: _MIState, queries, *, method, alpha, n_permutations, estimator, seed, progress=False
-) -> pd.DataFrame:
-    """Run mistruct's CI test on (x, y, given) index queries of the encoded table.
-
-    Uses :func:`mistruct.independence.ci_tests_encoded`, so the table is not
-    encoded again.  Returns a DataFrame with columns ``statistic``, ``cmi``,
-    ``pvalue`` and ``dof``, one row per query, in query order.
-    """
-    try:
-        from mistruct.independence import ci_tests_encoded
-    except ImportError as exc:  # pragma: no cover - the module ships with mistruct
-        raise InvalidInputError(
-            f"method={method!r} needs mistruct.independence, which could not be imported "
-            f"({exc}); use method='g-test'."
-        ) from None
-    results = ci_tests_encoded(
-        state.table,
-        [(x, y, tuple(given)) for x, y, given in queries],
-        method=method,
-        alpha=alpha,
-        n_permutations=n_permutations,
-        estimator=estimator,
-        seed=seed,
-        progress=progress,
-    )
-    return _results_frame(results)
-
-
-def _results_frame(results) -> pd.DataFrame:
-    """``statistic``, ``cmi``, ``pvalue``, ``dof`` of CI test results, one row each."""
-    return pd.DataFrame(
-        {
-            "statistic": [float(r.statistic) for r in results],
-            "cmi": [float(r.cmi) for r in results],
-            "pvalue": [float(r.pvalue) for r in results],
-            "dof": [None if r.dof is None else int(r.dof) for r in results],
-        },
-        columns=["statistic", "cmi", "pvalue", "dof"],
-    )
-
-
-def _g_pvalues(state: _MIState, pairs) -> pd.DataFrame:
-    """Asymptotic G-test of I(X;Y) = 0 for index pairs, straight from the counts.
-
-    G = 2 N I(X;Y) (plug-in, nats); degrees of freedom (|X|-1)(|Y|-1) with
-    the levels observed in the data, as :func:`mistruct.independence.ci_test`
-    counts them (for one pair, "g-test" and "g-test-adjusted" agree).
-    """
-    from scipy.stats import chi2
-
-    if not pairs:
-        return pd.DataFrame(columns=["statistic", "pvalue", "dof"])
-    plugin = _symmetrize(_mi_matrix_nats(state.counts, "plugin"))
-    observed = np.array(
-        [np.count_nonzero(state.counts.marginal(j)) for j in range(len(state.names))],
-        dtype=np.int64,
-    )
-    i, j = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
-    statistic = 2.0 * state.counts.n_rows * plugin[i, j]
-    dof = np.maximum(observed[i] - 1, 0) * np.maximum(observed[j] - 1, 0)
-    # dof = 0: one of the variables is constant, so it is independent of anything.
-    pvalue = np.where(dof > 0, chi2.sf(statistic, np.maximum(dof, 1)), 1.0)
-    # A variable whose every value occurs once (an ID) gives the same G under every
-    # permutation: the data carry no evidence either way, and no p-value is made up.
-    n = state.counts.n_rows
-    no_evidence = (dof > 0) & ((observed[i] >= n) | (observed[j] >= n))
-    pvalue = np.where(no_evidence, np.nan, pvalue)
-    return pd.DataFrame(
-        {"statistic": statistic, "pvalue": pvalue, "dof": dof, "no_evidence": no_evidence}
-    )
-
-
-def _check_forest_test(frame: pd.DataFrame, test: str, knn_permutations):
-    """Errors for a test the columns cannot take, before any work."""
-    from mistruct.independence._by_kind import check_knn_permutations, check_test_fits
-
-    check_knn_permutations(knn_permutations)
-    check_test_fits(frame, test, "test")
-
-
-def _tests_by_kind(frame, edges, *, test, alpha, n_permutations, knn_permutations, seed):
+def _tests_by_kind(frame, edges, *, ci_test, alpha, n_permutations, knn_permutations, seed):
     """Each edge's test chosen by its columns' kinds, as a results table."""
-    from mistruct.independence._by_kind import ci_tests_by_kind
-
     outcomes = ci_tests_by_kind(
         frame,
         [(u, v, ()) for u, v in edges],
-        method=test,
+        method=ci_test,
         alpha=alpha,
         n_permutations=n_permutations,
         knn_permutations=knn_permutations,
         seed=seed,
     )
     return _results_frame(outcomes)
+
+
+def _pair_tests(state: _MIState, pairs, *, method, alpha, n_permutations, seed, progress):
+    """The test of each (i, j) position pair of a discrete table, as a results table.
+
+    The G statistic, its degrees of freedom and whether the pair can show
+    dependence at all come from the all-pairs counts at hand (no recount,
+    memory linear in the rows whatever the levels): a pair with a column
+    whose every value occurs once (an ID) carries no evidence (p-value NaN),
+    a constant column is independent of anything (p-value 1).  The G-tests
+    take their p-value from the chi-squared law; ``"auto"`` keeps it where the
+    law fits the counts (:func:`mistruct.independence.asymptotic_fits`, the
+    rule of the independence layer's ``"auto"``); the other pairs go to
+    :func:`mistruct.independence.ci_tests_encoded` in one batch.
+    """
+    columns = ["statistic", "cmi", "pvalue", "dof", "no_evidence"]
+    if not pairs:
+        return pd.DataFrame(columns=columns)
+    counts = state.counts
+    n = counts.n_rows
+    plugin = _symmetrize(mi_matrix_nats(counts, "plugin"))
+    margins = [counts.marginal(j) for j in range(len(state.names))]
+    observed = np.array([np.count_nonzero(m) for m in margins], dtype=np.int64)
+    repeats = np.array([m.max(initial=0) > 1 for m in margins], dtype=bool)
+    i, j = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+    statistic = np.asarray(g_statistic(plugin[i, j], n), dtype=float)
+    dof = np.asarray(g_dof(observed[i], observed[j]), dtype=np.int64)
+    pvalue = np.asarray(g_pvalue(statistic, dof), dtype=float)
+    # A variable whose every value occurs once gives the same G under every permutation:
+    # the data carry no evidence either way, and no p-value is made up.
+    silent = (dof > 0) & ~(repeats[i] & repeats[j])
+    pvalue[silent] = np.nan
+    if method not in ("g-test", "g-test-adjusted"):
+        rest = []
+        for t in np.flatnonzero((dof > 0) & ~silent):
+            a, b = margins[i[t]], margins[j[t]]
+            if method != "auto" or not asymptotic_fits(a[a > 0][None], b[b > 0][None])[0]:
+                rest.append(int(t))
+        if rest:
+            results = _ci_results(
+                state,
+                [(int(i[t]), int(j[t]), ()) for t in rest],
+                method=method,
+                alpha=alpha,
+                n_permutations=n_permutations,
+                estimator="plugin",
+                seed=seed,
+                progress=progress,
+            )
+            statistic[rest] = results["statistic"].to_numpy(dtype=float)
+            pvalue[rest] = results["pvalue"].to_numpy(dtype=float)
+    return pd.DataFrame(
+        {
+            "statistic": statistic,
+            "cmi": plugin[i, j] / _LN2,
+            "pvalue": pvalue,
+            "dof": [int(d) for d in dof],
+            "no_evidence": silent,
+        },
+        columns=columns,
+    )
 
 
 # ---------------------------------------------------------------- public API
@@ -621,7 +255,7 @@ def chow_liu_tree(
         :mod:`mistruct.measures._estimators` for the other discrete ones); with
         continuous columns, KSG for pairs of continuous columns, Gao et
         al. for mixed pairs and the plug-in for discrete pairs
-        (:func:`mistruct.measures.knn_mutual_information_matrix`).
+        (:func:`mistruct.measures.mutual_information_matrix`).
         ``"ksg"``, ``"mixed"``, ``"gaussian"``: that estimator for every
         pair (see :func:`mistruct.mutual_information_matrix`).
     columns : list, optional
@@ -665,6 +299,12 @@ def chow_liu_tree(
     tree does not depend on the order of the columns.  Any hashable label
     works, NaN included: the tree is built on column positions and labelled
     at the end.
+
+    See Also
+    --------
+    chow_liu_forest : the tree without its non-significant edges.
+    tan : the tree of the features given a class.
+    mistruct.measures.mutual_information_matrix : the edge weights.
 
     Examples
     --------
@@ -731,7 +371,7 @@ def chow_liu_forest(
     data,
     *,
     alpha: float = 0.05,
-    test: str = "auto",
+    ci_test: str = "auto",
     root=None,
     estimator: str = "auto",
     columns=None,
@@ -739,12 +379,11 @@ def chow_liu_forest(
     discrete=None,
     continuous=None,
     missing: str = "error",
-    n_permutations: int = 1000,
+    n_permutations: int | None = None,
     seed=DEFAULT_SEED,
     progress: bool = False,
     chunk_size: int = 4096,
     k: int = 3,
-    knn_permutations: int = 200,
 ) -> nx.DiGraph:
     """Chow-Liu forest: the Chow-Liu tree without its non-significant edges.
 
@@ -752,8 +391,8 @@ def chow_liu_forest(
     columns; edges whose test does not reject independence at ``alpha``
     (p-value > alpha) are removed, so columns independent of the rest stay
     unconnected.  So is a tree edge whose test carries no evidence either way
-    (p-value NaN): with the G-test, any pair with a column whose every value
-    occurs once, such as a row ID.
+    (p-value NaN, e.g. any pair with a column whose every value occurs once,
+    such as a row ID).
 
     Parameters
     ----------
@@ -761,55 +400,62 @@ def chow_liu_forest(
     alpha : float, default 0.05
         Significance level of each edge test (no multiple-testing correction:
         there are ``p - 1`` tests).
-    test : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential", \
-"knn-permutation", "gaussian"}
-        ``"g-test"``: G = 2·N·I(X;Y) (plug-in MI in nats) against χ² with
-        (|X|-1)(|Y|-1) degrees of freedom (levels observed in the data),
-        computed from the all-pairs counts already at hand (no recount).
-        For a pair without conditioning, ``"g-test-adjusted"`` is the same
-        test.  ``"permutation"`` and ``"sequential"``
-        run :func:`mistruct.independence.ci_test` on each tree edge (all in
-        one batch on the encoded table).  ``"auto"``: ``"g-test"`` on an
-        edge between discrete columns, the kNN permutation test
-        (:func:`mistruct.independence.knn_ci_test`, ``knn_permutations``
-        surrogates) on an edge with a continuous column;
-        ``"knn-permutation"`` the same with ``"permutation"`` between
-        discrete columns; ``"gaussian"``: correlation test on every edge
-        (numeric columns).
+    ci_test : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential", \
+"knn", "gaussian"} or a test object
+        The test of each tree edge, as in :func:`mistruct.independence.ci_tests`
+        (all discrete edges in one batch on the encoded table).  ``"auto"``
+        has its one meaning: between discrete columns, the G-test where its
+        chi-squared law fits the counts and the exact sequential test where it
+        does not; the kNN permutation test
+        (:func:`mistruct.independence.knn_ci_test`) on an edge with a
+        continuous column.  ``"g-test"``: G = 2·N·I(X;Y) (plug-in MI in
+        nats) against χ² with (|X|-1)(|Y|-1) degrees of freedom (for a pair,
+        ``"g-test-adjusted"`` is the same test).  ``"knn"``: the kNN test
+        on every edge with a continuous column and the exact
+        ``"permutation"`` test between discrete columns; ``"gaussian"``:
+        correlation test on every edge (numeric columns).  Any test
+        registered with :func:`mistruct.independence.register_ci_test`
+        (by name), or a test object, runs on every edge the same way.
     root : column label, optional
         Root of the component that holds it (default: the first column);
         every other component is directed away from its first column in
         table order.
     estimator : str, default "auto"
         MI estimator for the tree's edge weights (as in
-        :func:`chow_liu_tree`).  The asymptotic tests always use the plug-in
-        MI, for which G has its χ² distribution.
+        :func:`chow_liu_tree`).  The tests always use their own statistic
+        (the plug-in MI for the G-test, for which G has its χ² law).
     columns, exclude, discrete, continuous, missing, chunk_size, k
         As in :func:`chow_liu_tree`.
-    n_permutations : int, default 1000
-        Permutations per edge for the permutation tests.
+    n_permutations : int or None, default None
+        Null replicates of each permutation test; ``None``: 1000 for the
+        discrete permutation tests, 200 surrogates for the kNN test (each
+        costs a pass over the rows).
     seed : int, numpy.random.Generator or None, default 0
         For the permutation tests and the kNN tie noise; the fixed default
         makes the forest reproducible, ``None`` does not.
     progress : bool, default False
         Progress bar over the permutation tests.
-    knn_permutations : int, default 200
-        Surrogates of each kNN test.
 
     Returns
     -------
     networkx.DiGraph
         Every column is a node.  Edge attributes: ``mi``, ``weight`` (bits),
-        ``statistic`` (G), ``pvalue``, ``dof`` (None for the kNN and
-        Gaussian tests).  Graph attributes:
-        ``method`` (``"chow-liu-forest"``), ``root``, ``roots`` (one per
-        component), ``alpha``, ``test``, ``estimator``, ``n_rows`` and
-        ``removed``: the dropped tree edges as ``(u, v, pvalue)`` tuples.
+        ``statistic``, ``pvalue``, ``dof`` (None for the kNN and Gaussian
+        tests).  Graph attributes: ``method`` (``"chow-liu-forest"``),
+        ``root``, ``roots`` (one per component), ``alpha``, ``ci_test``,
+        ``estimator``, ``n_rows`` and ``removed``: the dropped tree edges as
+        ``(u, v, pvalue)`` tuples.
 
     Warns
     -----
     IDColumnWarning
         As in :func:`chow_liu_tree`.
+
+    See Also
+    --------
+    chow_liu_tree : the tree before its edges are tested.
+    pc : the CPDAG from conditional independence tests.
+    mistruct.independence.ci_tests : the tests, one by one.
 
     Examples
     --------
@@ -821,16 +467,13 @@ def chow_liu_forest(
     >>> all(forest.edges[e]["pvalue"] <= 0.01 for e in forest.edges)
     True
     """
-    alpha = _check_alpha(alpha)
-    if not isinstance(test, str) or test not in FOREST_TESTS:
-        raise InvalidInputError(
-            f"test={test!r} is not an option; use one of {', '.join(map(repr, FOREST_TESTS))}."
-        )
+    alpha = check_alpha(alpha)
+    check_ci_test(ci_test)
     seed = _check_common(
         estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
     )
-    _check_positive_int(n_permutations, "n_permutations")
-    _check_bool(progress, "progress")
+    n_discrete, n_knn = permutation_counts(n_permutations, DEFAULT_KNN_PERMUTATIONS)
+    check_bool(progress, "progress")
     frame = _door(
         data,
         columns=columns,
@@ -841,15 +484,15 @@ def chow_liu_forest(
         learner="Chow-Liu forest",
     )
     root_at = 0 if root is None else _position(frame, root, "root")
-    _check_forest_test(frame, test, knn_permutations)
+    check_test_fits(frame, ci_test, "ci_test")
     state = _mi_state(
         frame, estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
     )
     names = state.names
     pairs, attributes = _tree_pairs(state)
     pairs = [(min(i, j), max(i, j)) for i, j in pairs]
-    if state.numeric or test == "gaussian":
-        tested = _numeric_rows(frame, missing) if state.frame is None else state.frame
+    if state.numeric or encoded_test(ci_test) is None:
+        tested = apply_missing(frame, missing) if state.frame is None else state.frame
         # Tests address columns by label and key their random streams by the labels' sorted
         # order: the labels' ranks stand in for them, safe for any label (NaN included) and
         # sorted the same way.
@@ -857,35 +500,32 @@ def chow_liu_forest(
         results = _tests_by_kind(
             tested.set_axis(ranks, axis=1),
             [(int(ranks[i]), int(ranks[j])) for i, j in pairs],
-            test=test,
+            ci_test=ci_test,
             alpha=alpha,
-            n_permutations=n_permutations,
-            knn_permutations=knn_permutations,
+            n_permutations=n_discrete,
+            knn_permutations=n_knn,
             seed=seed,
         )
-    elif test in ("auto", "g-test", "g-test-adjusted"):
-        results = _g_pvalues(state, pairs)
     else:
-        results = _ci_results(
+        results = _pair_tests(
             state,
-            [(i, j, ()) for i, j in pairs],
-            method="permutation" if test == "knn-permutation" else test,
+            pairs,
+            method=encoded_test(ci_test),
             alpha=alpha,
-            n_permutations=n_permutations,
-            estimator="plugin",
+            n_permutations=n_discrete,
             seed=seed,
             progress=progress,
         )
     kept, removed = [], []
     for (i, j), row in zip(pairs, results.itertuples(index=False), strict=True):
-        attributes[(i, j)].update(
-            statistic=float(row.statistic), pvalue=float(row.pvalue), dof=row.dof
-        )
+        # A test that carries no evidence has no p-value to report (it is not "independent").
+        pvalue = np.nan if row.no_evidence else float(row.pvalue)
+        attributes[(i, j)].update(statistic=float(row.statistic), pvalue=pvalue, dof=row.dof)
         # An edge is kept only on evidence: a test that carries none (p-value NaN) drops it.
-        if row.pvalue <= alpha:
+        if pvalue <= alpha:
             kept.append((i, j))
         else:
-            removed.append((i, j, float(row.pvalue)))
+            removed.append((i, j, pvalue))
     directed, roots = _orient(kept, len(names), [root_at, *range(len(names))])
     forest = _labelled(directed, names, attributes)
     forest.graph.update(
@@ -893,7 +533,8 @@ def chow_liu_forest(
         root=names[root_at],
         roots=[names[r] for r in roots],
         alpha=alpha,
-        test=test,
+        # The name, not a test object: graph attributes are written to files.
+        ci_test=getattr(ci_test, "name", ci_test),
         estimator=state.estimator,
         n_rows=state.n_rows,
         removed=[(names[i], names[j], p) for i, j, p in removed],
@@ -961,6 +602,10 @@ def tan(
     IDColumnWarning
         As in :func:`chow_liu_tree`.
 
+    See Also
+    --------
+    chow_liu_tree : the same tree without a class.
+
     Examples
     --------
     >>> from mistruct.interop.datasets import sample_network
@@ -976,6 +621,7 @@ def tan(
     Float features are welcome (here y and z depend on each other within
     each class):
 
+    >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
     >>> label = rng.choice(["a", "b"], 600)
     >>> y = rng.standard_normal(600) + (label == "a")
@@ -1034,7 +680,7 @@ def tan(
     with_class = pairwise_counts(
         codes[:, [c, *features]], cards[[c, *features]], chunk_size=chunk_size
     )
-    class_mi = _symmetrize(_mi_matrix_nats(with_class, estimator))[0, 1:] / _LN2
+    class_mi = _symmetrize(mi_matrix_nats(with_class, estimator))[0, 1:] / _LN2
     n_classes = int(cards[c])
     if estimator == "plugin" and n_classes * int(cards[features].sum()) > n:
         # Many classes: one count per class would cost classes x levels; the folded
@@ -1105,7 +751,7 @@ def _per_class_cmi(codes, cards, class_codes, n_classes, estimator, chunk_size) 
             continue
         stratum = sorted_codes[bounds[label] : bounds[label + 1]]
         counts = pairwise_counts(stratum, cards, chunk_size=chunk_size)
-        cmi += (size / n) * _symmetrize(_mi_matrix_nats(counts, estimator))
+        cmi += (size / n) * _symmetrize(mi_matrix_nats(counts, estimator))
     return cmi
 
 
@@ -1144,7 +790,7 @@ def _numeric_tan(frame, c, features, root_at, estimator, missing, k, seed):
             "mistruct.Discretizer."
         )
     # Positions as labels below: any label (NaN included) is then safe.
-    rows = _numeric_rows(frame.set_axis(range(len(names)), axis=1), missing)
+    rows = apply_missing(frame.set_axis(range(len(names)), axis=1), missing)
     # Within a class there are fewer rows, so an automatic rule could call an integer
     # column continuous there; pinned as categories, the discrete columns stay discrete.
     rows = _pinned(rows, estimator)
@@ -1170,9 +816,7 @@ def _numeric_tan(frame, c, features, root_at, estimator, missing, k, seed):
         )
         cmi += (len(group) / n) * _symmetrize(within.to_numpy())
     # Class-to-feature MI: Gao et al. for continuous features, the plug-in for discrete ones.
-    class_mi = [
-        mutual_information_auto(rows[c], rows[j], base=2, k=k, seed=seed).value for j in features
-    ]
+    class_mi = [mutual_information(rows[c], rows[j], base=2, k=k, seed=seed) for j in features]
     model = _tan_graph(features, cmi / _LN2, c, class_mi, root_at, names)
     model.graph.update(
         method="tan",

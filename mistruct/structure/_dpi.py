@@ -22,28 +22,38 @@ import numpy as np
 import pandas as pd
 from pandas.errors import InvalidIndexError
 
-from mistruct.counting._contingency import stratified_tables
+from mistruct._validation import check_alpha, check_bool, check_missing, check_seed
+from mistruct.counting import stratified_tables
+from mistruct.data import apply_missing
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
-from mistruct.independence._by_kind import STRUCTURE_TEST_METHODS
-from mistruct.measures._discrete import mutual_information_from_table
-from mistruct.structure._chow_liu import (
+from mistruct.independence import (
+    asymptotic_fits,
+    check_test_fits,
+    ci_tests_by_kind,
+    g_dof,
+    g_dof_adjusted,
+    g_pvalue,
+    g_statistic,
+)
+from mistruct.measures import mutual_information, mutual_information_from_table
+from mistruct.structure._common import (
+    _LN2,
     DEFAULT_SEED,
-    _check_alpha,
-    _check_bool,
-    _check_missing,
-    _check_positive_int,
-    _check_seed,
     _ci_results,
     _door,
     _mi_state,
     _name_ranks,
     _pinned,
+    check_ci_test,
     check_structure_estimator,
+    encoded_test,
+    permutation_counts,
 )
 
 __all__ = ["dpi_check", "markov_chain_check"]
 
-CI_METHODS = STRUCTURE_TEST_METHODS
+#: Most surrogates of each kNN test of a check when ``n_permutations=None``.
+DEFAULT_KNN_PERMUTATIONS = 200
 
 COLUMNS = [
     "x",
@@ -63,13 +73,10 @@ COLUMNS = [
 ]
 
 
-def _check_options(alpha, method, tolerance, estimator, n_permutations, seed, missing, progress):
-    """Every option of the checks, before any work; returns (alpha, seed)."""
-    alpha = _check_alpha(alpha)
-    if not isinstance(method, str) or method not in CI_METHODS:
-        raise InvalidInputError(
-            f"method={method!r} is not a CI test; use one of {', '.join(map(repr, CI_METHODS))}."
-        )
+def _check_options(alpha, ci_test, tolerance, estimator, n_permutations, seed, missing, progress):
+    """Every option of the checks, before any work; returns (alpha, seed, permutation counts)."""
+    alpha = check_alpha(alpha)
+    check_ci_test(ci_test)
     if (
         isinstance(tolerance, (bool, np.bool_))
         or not isinstance(tolerance, (int, float, np.integer, np.floating))
@@ -78,17 +85,10 @@ def _check_options(alpha, method, tolerance, estimator, n_permutations, seed, mi
     ):
         raise InvalidInputError(f"tolerance must be a number >= 0 (bits), got {tolerance!r}.")
     check_structure_estimator(estimator)
-    _check_positive_int(n_permutations, "n_permutations")
-    _check_missing(missing)
-    _check_bool(progress, "progress")
-    return alpha, _check_seed(seed)
-
-
-def _check_method_fits(frame, method):
-    """A discrete test on float columns is an error, before any work."""
-    from mistruct.independence._by_kind import check_test_fits
-
-    check_test_fits(frame, method)
+    counts = permutation_counts(n_permutations, DEFAULT_KNN_PERMUTATIONS)
+    check_missing(missing)
+    check_bool(progress, "progress")
+    return alpha, check_seed(seed), counts
 
 
 def _strata(state, i: int, j: int, k: int) -> np.ndarray:
@@ -99,14 +99,17 @@ def _strata(state, i: int, j: int, k: int) -> np.ndarray:
     )
 
 
-def _sparse_chain(state, i: int, j: int, k: int):
-    """Plug-in I(Xi;Xk|Xj) (nats) and its G-test degrees of freedom from observed cells.
+def _sparse_chain(state, i: int, j: int, k: int, *, fits: bool = False) -> dict:
+    """Plug-in I(Xi;Xk|Xj) in nats and its G-test's ingredients, from the observed cells.
 
     Only the (y, x, z) combinations present in the rows are counted, so the
     cost is linear in the rows whatever the columns' levels (a dense
     stratified table would hold |X|·|Z| cells per stratum).  Returns
-    ``(cmi_nats, n, dof, adjusted_dof)`` with the degrees of freedom counted
-    as :func:`_g_test` counts them.
+    ``cmi_nats``, ``statistic`` (G), ``dof`` (plain, levels and strata as
+    observed), ``adjusted`` (bnlearn's ``mi-adf``), ``evidence`` (some
+    stratum where X and Z both vary and repeat a value, as the independence
+    layer reads a test) and, with ``fits``, whether the chi-squared law fits
+    (:func:`mistruct.independence.asymptotic_fits`, ``"auto"``'s rule).
     """
     codes, cards = state.table.codes, state.table.cardinalities
     x = codes[:, i].astype(np.int64)
@@ -119,66 +122,44 @@ def _sparse_chain(state, i: int, j: int, k: int):
     cells, n_cell = np.unique(yx * kz + z, return_counts=True)
     cell_yx = cells // kz
     cell_yz = np.searchsorted(yz_levels, (yx_levels[cell_yx] // kx) * kz + cells % kz)
-    n_yx = np.bincount(yx).astype(float)
-    n_yz = np.bincount(yz).astype(float)
-    n_y = np.bincount(y).astype(float)
-    n_cell = n_cell.astype(float)
+    n_yx = np.bincount(yx)
+    n_yz = np.bincount(yz)
+    n_y = np.bincount(y)
     stratum = yx_levels[cell_yx] // kx
-    terms = n_cell * np.log(n_cell * n_y[stratum] / (n_yx[cell_yx] * n_yz[cell_yz]))
+    terms = n_cell * np.log(
+        n_cell * n_y[stratum].astype(float) / (n_yx[cell_yx].astype(float) * n_yz[cell_yz])
+    )
     cmi = max(float(terms.sum()) / n, 0.0)
     strata = np.flatnonzero(n_y > 0)
     levels_x = np.count_nonzero(np.bincount(x))
     levels_z = np.count_nonzero(np.bincount(z))
-    dof = max(levels_x - 1, 0) * max(levels_z - 1, 0) * len(strata)
-    rows = np.bincount(yx_levels // kx, minlength=len(n_y))[strata]
-    cols = np.bincount(yz_levels // kz, minlength=len(n_y))[strata]
-    adjusted = int(np.sum(np.maximum(rows - 1, 0) * np.maximum(cols - 1, 0)))
-    return cmi, n, int(dof), adjusted
-
-
-def _sparse_g_test(cmi_nats: float, n: int, dof: int):
-    from scipy.stats import chi2
-
-    statistic = 2.0 * n * cmi_nats
-    pvalue = float(chi2.sf(statistic, dof)) if dof > 0 else 1.0
-    return statistic, int(dof), pvalue
-
-
-def _plugin_cmi_nats(strata: np.ndarray) -> float:
-    counts = strata.astype(float)
-    n = counts.sum()
-    n_s = counts.sum(axis=(1, 2), keepdims=True)
-    n_sx = counts.sum(axis=2, keepdims=True)
-    n_sz = counts.sum(axis=1, keepdims=True)
-    positive = counts > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(positive, counts * n_s / (n_sx * n_sz), 1.0)
-        terms = np.where(positive, counts * np.log(ratio), 0.0)
-    return max(float(terms.sum() / n), 0.0)
-
-
-def _g_test(strata: np.ndarray, *, adjusted: bool):
-    """G = 2 N I(X;Z|Y) (plug-in, nats) against chi-square: (statistic, dof, pvalue).
-
-    Degrees of freedom as :func:`mistruct.independence.ci_test` counts them:
-    (|X|-1)(|Z|-1)|Y| with the levels and strata observed in the data, or,
-    adjusted, the sum over strata of (rows - 1)(columns - 1) counting only
-    the non-empty rows and columns of each stratum (as bnlearn's
-    ``mi-adf``).  With 0 degrees of freedom the p-value is 1.
-    """
-    from scipy.stats import chi2
-
-    statistic = 2.0 * float(strata.sum()) * _plugin_cmi_nats(strata)
-    if adjusted:
-        rows = np.count_nonzero(strata.sum(axis=2), axis=1)
-        cols = np.count_nonzero(strata.sum(axis=1), axis=1)
-        dof = int(np.sum(np.maximum(rows - 1, 0) * np.maximum(cols - 1, 0)))
-    else:
-        levels_x = np.count_nonzero(strata.sum(axis=(0, 2)))
-        levels_z = np.count_nonzero(strata.sum(axis=(0, 1)))
-        dof = max(levels_x - 1, 0) * max(levels_z - 1, 0) * strata.shape[0]
-    pvalue = float(chi2.sf(statistic, dof)) if dof > 0 else 1.0
-    return statistic, int(dof), pvalue
+    row_stratum, col_stratum = yx_levels // kx, yz_levels // kz
+    rows = np.bincount(row_stratum, minlength=len(n_y))[strata]
+    cols = np.bincount(col_stratum, minlength=len(n_y))[strata]
+    top_row = np.zeros(len(n_y), dtype=np.int64)
+    top_col = np.zeros(len(n_y), dtype=np.int64)
+    np.maximum.at(top_row, row_stratum, n_yx)
+    np.maximum.at(top_col, col_stratum, n_yz)
+    live = (rows > 1) & (cols > 1)
+    informative = live & (top_row[strata] > 1) & (top_col[strata] > 1)
+    chain = {
+        "cmi_nats": cmi,
+        "statistic": float(g_statistic(cmi, n)),
+        "dof": int(g_dof(levels_x, levels_z, len(strata))),
+        "adjusted": int(g_dof_adjusted(rows, cols)),
+        "evidence": bool(informative.any()),
+    }
+    if fits and chain["evidence"]:
+        # The margins of the strata where both vary, as the independence layer reads them.
+        where = {s: t for t, s in enumerate(strata[live])}
+        margin_x = np.zeros((len(where), kx), dtype=np.int64)
+        margin_z = np.zeros((len(where), kz), dtype=np.int64)
+        keep_x = np.isin(row_stratum, strata[live])
+        keep_z = np.isin(col_stratum, strata[live])
+        margin_x[[where[s] for s in row_stratum[keep_x]], yx_levels[keep_x] % kx] = n_yx[keep_x]
+        margin_z[[where[s] for s in col_stratum[keep_z]], yz_levels[keep_z] % kz] = n_yz[keep_z]
+        chain["fits"] = asymptotic_fits(margin_x, margin_z)[0]
+    return chain
 
 
 def _rows(
@@ -186,42 +167,52 @@ def _rows(
     triples,
     *,
     alpha,
-    method,
+    ci_test,
     tolerance,
-    estimator,
     n_permutations,
     seed,
     test_mask,
     progress,
+    source,
+    missing,
 ):
     """One row per (i, j, k) index triple: DPI slack and the CI test of Xi ⟂ Xk | Xj.
 
-    The asymptotic tests come from the same stratified table as the CMI (no
-    recount); the permutation tests run :func:`mistruct.independence.ci_test`.
+    The CMI comes from the observed cells (plug-in) or the stratified table
+    (other estimators).  The G-tests come from the observed cells too, with
+    the independence layer's statistic, degrees of freedom and chi-squared
+    tail, so they cost no dense table; ``"auto"`` follows the independence
+    layer's rule per chain (the adjusted G-test where the chi-squared law
+    fits, p = 1 without evidence, else the exact sequential test); the
+    exact tests run in one batch on the encoded table
+    (:func:`mistruct.independence.ci_tests_encoded`).
     """
-    if state.numeric or method == "gaussian":
+    n_discrete, n_knn = n_permutations
+    method = encoded_test(ci_test)
+    if state.numeric or method is None:
         return _rows_by_kind(
             state,
             triples,
             alpha=alpha,
-            method=method,
+            ci_test=ci_test,
             tolerance=tolerance,
-            n_permutations=n_permutations,
+            n_permutations=n_discrete,
+            knn_permutations=n_knn,
             seed=seed,
             test_mask=test_mask,
+            # A discrete table's state keeps no frame: the door's, under the missing policy.
+            source=apply_missing(source, missing) if state.frame is None else state.frame,
         )
     names = state.names
     mi = state.mi_bits()
     estimator = state.estimator  # "auto" resolved
-    if method in ("auto", "knn-permutation"):
-        method = "g-test" if method == "auto" else "permutation"
-    asymptotic = method in ("g-test", "g-test-adjusted")
-    records, statistic, dof, pvalue = [], [], [], []
+    records, chains = [], []
     for (i, j, k), tested in zip(triples, test_mask, strict=True):
+        chain = _sparse_chain(state, i, j, k, fits=bool(tested) and method == "auto")
+        chains.append(chain)
         if estimator == "plugin":
             # Observed cells only: linear in the rows whatever the levels.
-            cmi_nats, n, plain_dof, adjusted_dof = _sparse_chain(state, i, j, k)
-            cmi = cmi_nats / np.log(2.0)
+            cmi = chain["cmi_nats"] / _LN2
         else:
             strata = _strata(state, i, j, k)
             # (stratum, x, z) -> (x, z, stratum): the conditional MI of axes 0 and 1 given axis 2.
@@ -241,37 +232,43 @@ def _rows(
                 "cmi_xz_given_y": float(cmi),
             }
         )
-        if tested and asymptotic and estimator == "plugin":
-            g, df, p = _sparse_g_test(
-                cmi_nats, n, adjusted_dof if method == "g-test-adjusted" else plain_dof
-            )
-        elif tested and asymptotic:
-            g, df, p = _g_test(strata, adjusted=method == "g-test-adjusted")
-        else:
-            g, df, p = np.nan, np.nan, np.nan
-        statistic.append(g)
-        dof.append(df)
-        pvalue.append(p)
     frame = pd.DataFrame.from_records(records, columns=COLUMNS[:8])
-    statistic = np.asarray(statistic, dtype=float)
-    dof = np.asarray(dof, dtype=float)
-    pvalue = np.asarray(pvalue, dtype=float)
-    tested = [t for t, m in zip(triples, test_mask, strict=True) if m]
-    if tested and not asymptotic:
+    statistic = np.full(len(triples), np.nan)
+    dof = np.full(len(triples), np.nan)
+    pvalue = np.full(len(triples), np.nan)
+    drawn = []  # chains whose test the independence layer runs
+    for t, (chain, tested) in enumerate(zip(chains, test_mask, strict=True)):
+        if not tested:
+            continue
+        adjusted = method == "g-test-adjusted" or (method == "auto" and chain.get("fits", False))
+        if method in ("g-test", "g-test-adjusted") or adjusted:
+            # The G-tests from the observed cells (no dense table): the independence
+            # layer's statistic, degrees of freedom and chi-squared tail.
+            statistic[t] = chain["statistic"]
+            dof[t] = chain["adjusted"] if adjusted else chain["dof"]
+            pvalue[t] = g_pvalue(statistic[t], dof[t])
+        elif method == "auto" and not chain["evidence"]:
+            # As the independence layer answers it: every permutation gives the observed G,
+            # so the exact p-value is 1 (no draws, no dense table).
+            statistic[t], dof[t], pvalue[t] = chain["statistic"], chain["dof"], 1.0
+        else:
+            drawn.append(t)
+    if drawn:
         results = _ci_results(
             state,
-            [(i, k, (j,)) for i, j, k in tested],
+            [(triples[t][0], triples[t][2], (triples[t][1],)) for t in drawn],
             method=method,
             alpha=alpha,
-            n_permutations=n_permutations,
-            estimator=estimator,
+            n_permutations=n_discrete,
+            # "auto" draws where the chi-squared law does not fit; the exact tests take the
+            # table's estimator for their statistic.
+            estimator=estimator if method in ("permutation", "sequential") else "plugin",
             seed=seed,
             progress=progress,
         )
-        where = np.flatnonzero(test_mask)
-        statistic[where] = results["statistic"].to_numpy(dtype=float)
-        pvalue[where] = results["pvalue"].to_numpy(dtype=float)
-        dof[where] = pd.to_numeric(results["dof"], errors="coerce").to_numpy(dtype=float)
+        statistic[drawn] = results["statistic"].to_numpy(dtype=float)
+        pvalue[drawn] = results["pvalue"].to_numpy(dtype=float)
+        dof[drawn] = pd.to_numeric(results["dof"], errors="coerce").to_numpy(dtype=float)
     return _with_verdicts(frame, statistic, dof, pvalue, alpha=alpha, tolerance=tolerance)
 
 
@@ -286,23 +283,32 @@ def _with_verdicts(report, statistic, dof, pvalue, *, alpha, tolerance):
     return report
 
 
-def _rows_by_kind(state, triples, *, alpha, method, tolerance, n_permutations, seed, test_mask):
-    """``_rows`` for a table with float columns: kNN / Gaussian estimates and tests.
+def _rows_by_kind(
+    state,
+    triples,
+    *,
+    alpha,
+    ci_test,
+    tolerance,
+    n_permutations,
+    knn_permutations,
+    seed,
+    test_mask,
+    source,
+):
+    """``_rows`` for the tests chosen by the columns' kinds: float columns, Gaussian, registered.
 
-    The MI columns come from the state's matrix and ``cmi_xz_given_y`` from
-    the same family of estimators
-    (:func:`mistruct.measures.mutual_information_auto`, or the Gaussian
-    closed form); the tests from
+    ``source`` is the checked table (columns in the state's order).  The MI
+    columns come from the state's matrix and ``cmi_xz_given_y`` from the
+    same family of estimators (:func:`mistruct.measures.mutual_information`,
+    or the Gaussian closed form); the tests from
     :func:`mistruct.independence.ci_tests_by_kind`.
     """
-    from mistruct.independence._by_kind import ci_tests_by_kind
-    from mistruct.measures._continuous import gaussian_mutual_information, mutual_information_auto
-
     names = state.names
     # Columns by position for the estimates, by rank of their labels for the tests (whose
     # random streams follow the labels' sorted order): safe for any label, NaN included.
     ranks = _name_ranks(names)
-    frame = state.frame.set_axis(ranks, axis=1)
+    frame = source.set_axis(ranks, axis=1)
     estimated = _pinned(frame, state.estimator)
     mi = state.mi_bits()
     records = []
@@ -310,9 +316,9 @@ def _rows_by_kind(state, triples, *, alpha, method, tolerance, n_permutations, s
         x, y, z = names[i], names[j], names[k]
         a, b, c = (estimated[ranks[t]] for t in (i, k, j))
         if state.estimator == "gaussian":
-            cmi = gaussian_mutual_information(a, b, c)
+            cmi = mutual_information(a, b, given=c, estimator="gaussian")
         else:
-            cmi = mutual_information_auto(a, b, c, seed=seed).value
+            cmi = mutual_information(a, b, given=c, seed=seed)
         mi_xy, mi_yz, mi_xz = float(mi[i, j]), float(mi[j, k]), float(mi[i, k])
         records.append(
             {
@@ -338,9 +344,10 @@ def _rows_by_kind(state, triples, *, alpha, method, tolerance, n_permutations, s
                 (int(ranks[triples[t][0]]), int(ranks[triples[t][2]]), (int(ranks[triples[t][1]]),))
                 for t in where
             ],
-            method=method,
+            method=ci_test,
             alpha=alpha,
             n_permutations=n_permutations,
+            knn_permutations=knn_permutations,
             seed=seed,
         )
         statistic[where] = [r.statistic for r in outcomes]
@@ -354,10 +361,10 @@ def dpi_check(
     data,
     *,
     alpha: float = 0.05,
-    method: str = "auto",
+    ci_test: str = "auto",
     tolerance: float = 0.0,
     estimator: str = "auto",
-    n_permutations: int = 1000,
+    n_permutations: int | None = None,
     seed=DEFAULT_SEED,
     missing: str = "error",
     progress: bool = False,
@@ -382,24 +389,24 @@ def dpi_check(
         estimators and tests, the others are discrete; never modified.
     alpha : float, default 0.05
         Level of the CI test.
-    method : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential", \
-"knn-permutation", "gaussian"}
-        CI test of ``X ⟂ Z | Y``.  ``"auto"``: ``"g-test"`` on discrete
-        columns; on a table with float columns, the kNN local-permutation
-        test for every chain with a float column
-        (:func:`mistruct.independence.knn_ci_test`, 200 surrogates) and
-        ``"g-test-adjusted"`` for the others.  ``"knn-permutation"``: the
-        same with the exact ``"permutation"`` test on discrete chains.
-        ``"gaussian"``: partial correlation (numeric columns).
-        ``"g-test"``: G = 2·N·I(X;Z|Y) (plug-in,
-        nats) against χ² with (|X|-1)(|Z|-1)|Y| degrees of freedom, from the
-        same stratified table as the CMI (levels and strata counted as
-        observed, as :func:`mistruct.independence.ci_test` does);
-        ``"g-test-adjusted"`` counts only
-        the non-empty rows and columns of each stratum (bnlearn's
-        ``mi-adf``).  The permutation tests run
-        :func:`mistruct.independence.ci_test` on each chain (one batch on the
-        encoded table).
+    ci_test : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential", \
+"knn", "gaussian"} or a test object
+        CI test of ``X ⟂ Z | Y``, run by the independence layer
+        (:func:`mistruct.independence.ci_tests`; the discrete chains in one
+        batch on the encoded table).  ``"auto"`` has its one meaning: on a
+        chain of discrete columns, the adjusted G-test where its chi-squared
+        law fits the counts and the exact sequential test where it does not;
+        the kNN local-permutation test
+        (:func:`mistruct.independence.knn_ci_test`) on a chain with a float
+        column.  ``"knn"``: the same with the exact ``"permutation"`` test
+        on discrete chains.  A test registered with
+        :func:`mistruct.independence.register_ci_test` (by name), or a test
+        object, runs on every chain.  ``"gaussian"``: partial
+        correlation (numeric columns).  ``"g-test"``: G = 2·N·I(X;Z|Y)
+        (plug-in, nats) against χ² with (|X|-1)(|Z|-1)|Y| degrees of freedom
+        (levels and strata counted as observed); ``"g-test-adjusted"``
+        counts only the non-empty rows and columns of each stratum
+        (bnlearn's ``mi-adf``).
     tolerance : float, default 0.0
         Bits of negative slack forgiven before a DPI violation is flagged.
     estimator : str, default "auto"
@@ -408,8 +415,9 @@ def dpi_check(
         float columns).  With the plug-in estimator a Chow-Liu tree never
         shows a negative slack on its training data; bias-corrected and kNN
         estimates need not obey the DPI exactly.
-    n_permutations : int, default 1000
-        For the permutation tests.
+    n_permutations : int or None, default None
+        Null replicates of each permutation test; ``None``: 1000 for the
+        discrete permutation tests, 200 surrogates for the kNN test.
     seed : int, numpy.random.Generator or None, default 0
         For the permutation tests and the kNN tie noise.  The fixed default
         makes the report reproducible; ``None`` does not.
@@ -435,6 +443,11 @@ def dpi_check(
         (X and Z are then dependent given Y); ``violation`` =
         (``dpi_violation`` or ``ci_rejected``) and not ``collider``.
 
+    See Also
+    --------
+    markov_chain_check : the same checks along a chain the user names.
+    mistruct.independence.ci_tests : the tests.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd, networkx as nx
@@ -450,8 +463,8 @@ def dpi_check(
     >>> dpi_check(nx.Graph([("b", "a"), ("a", "c")]), data)["violation"].tolist()
     [True]
     """
-    alpha, seed = _check_options(
-        alpha, method, tolerance, estimator, n_permutations, seed, missing, progress
+    alpha, seed, n_permutations = _check_options(
+        alpha, ci_test, tolerance, estimator, n_permutations, seed, missing, progress
     )
     if not isinstance(graph, nx.Graph):
         raise InvalidInputError(
@@ -473,7 +486,7 @@ def dpi_check(
     used = sorted(position.values())
     node_at = {p: node for node, p in position.items()}
     sub = frame.iloc[:, used]
-    _check_method_fits(sub, method)
+    check_test_fits(sub, ci_test, "ci_test")
     state = _mi_state(sub, estimator=estimator, missing=missing, seed=seed)
     index = {p: j for j, p in enumerate(used)}
     skeleton = nx.Graph()
@@ -494,13 +507,14 @@ def dpi_check(
         state,
         triples,
         alpha=alpha,
-        method=method,
+        ci_test=ci_test,
         tolerance=tolerance,
-        estimator=estimator,
         n_permutations=n_permutations,
         seed=seed,
         test_mask=np.ones(len(triples), dtype=bool),
         progress=progress,
+        source=sub,
+        missing=missing,
     )
     collider = np.asarray(colliders, dtype=bool)
     report.insert(len(COLUMNS) - 1, "collider", collider)
@@ -523,11 +537,11 @@ def markov_chain_check(
     chain,
     *,
     alpha: float = 0.05,
-    method: str = "auto",
+    ci_test: str = "auto",
     tolerance: float = 0.0,
     tests: str = "consecutive",
     estimator: str = "auto",
-    n_permutations: int = 1000,
+    n_permutations: int | None = None,
     seed=DEFAULT_SEED,
     missing: str = "error",
     progress: bool = False,
@@ -547,7 +561,7 @@ def markov_chain_check(
     data : DataFrame or 2-D array
     chain : list of column labels
         At least three distinct columns, in chain order.
-    alpha, method, tolerance, estimator, n_permutations, seed, missing, progress
+    alpha, ci_test, tolerance, estimator, n_permutations, seed, missing, progress
         As in :func:`dpi_check`.
     discrete, continuous
         As in :func:`dpi_check`.
@@ -562,6 +576,10 @@ def markov_chain_check(
         untested triples have NaN ``statistic``, ``dof`` and ``pvalue`` and
         ``ci_rejected`` False.
 
+    See Also
+    --------
+    dpi_check : the chains of a graph.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -575,8 +593,8 @@ def markov_chain_check(
     >>> markov_chain_check(data, ["b", "a", "c"])["violation"].any()
     np.True_
     """
-    alpha, seed = _check_options(
-        alpha, method, tolerance, estimator, n_permutations, seed, missing, progress
+    alpha, seed, n_permutations = _check_options(
+        alpha, ci_test, tolerance, estimator, n_permutations, seed, missing, progress
     )
     if not isinstance(tests, str) or tests not in ("consecutive", "all"):
         raise InvalidInputError(f"tests={tests!r} is not an option; use 'consecutive' or 'all'.")
@@ -590,7 +608,7 @@ def markov_chain_check(
             f"a chain needs at least three columns to check, got {len(chain)}: {chain}."
         )
     frame = _door(data, columns=chain, discrete=discrete, continuous=continuous)
-    _check_method_fits(frame, method)
+    check_test_fits(frame, ci_test, "ci_test")
     state = _mi_state(frame, estimator=estimator, missing=missing, seed=seed)
     m = len(chain)
     triples = [(i, j, k) for i in range(m) for j in range(i + 1, m) for k in range(j + 1, m)]
@@ -599,13 +617,14 @@ def markov_chain_check(
         state,
         triples,
         alpha=alpha,
-        method=method,
+        ci_test=ci_test,
         tolerance=tolerance,
-        estimator=estimator,
         n_permutations=n_permutations,
         seed=seed,
         test_mask=consecutive if tests == "consecutive" else np.ones(len(triples), dtype=bool),
         progress=progress,
+        source=frame,
+        missing=missing,
     )
     report.insert(3, "consecutive", consecutive)
     return report

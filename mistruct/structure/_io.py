@@ -126,6 +126,10 @@ def write_graph(graph: nx.Graph, path) -> Path:
     :func:`read_graph` restores.  Characters XML cannot hold are replaced by
     U+FFFD in attribute values.  The file appears only once complete.
 
+    See Also
+    --------
+    read_graph : reads the files back.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -163,6 +167,10 @@ def write_graph(graph: nx.Graph, path) -> Path:
 
 def read_graph(path) -> nx.Graph:
     """Read a graph written by :func:`write_graph` (GraphML, GML or JSON), labels restored.
+
+    See Also
+    --------
+    write_graph : writes them.
 
     Examples
     --------

@@ -127,6 +127,10 @@ def structure_metrics(learned, true) -> StructureMetrics:
     StructureMetrics
         See :mod:`mistruct.structure._metrics` for the definitions.
 
+    See Also
+    --------
+    pc, chow_liu_tree : learners whose graphs it scores.
+
     Examples
     --------
     >>> import networkx as nx

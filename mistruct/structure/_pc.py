@@ -27,25 +27,31 @@ import warnings
 import networkx as nx
 import pandas as pd
 
-from mistruct.data._table import as_frame, select_columns
-from mistruct.exceptions import InvalidInputError
-from mistruct.structure._skeleton import stated_kinds
+from mistruct._validation import check_bool, check_missing, check_n_jobs, check_seed
+from mistruct.data import apply_missing, as_frame, column_kinds, encode, select_columns
+from mistruct.exceptions import ConstantColumnWarning, IncompleteSearchWarning, InvalidInputError
+from mistruct.independence import (
+    NUMERIC_TEST_METHODS,
+    check_options,
+    check_test_fits,
+    ci_tests_by_kind,
+    ci_tests_encoded,
+    discrete_method,
+    has_float_columns,
+    no_evidence,
+    rank_pair_tests,
+)
+from mistruct.structure._common import (
+    check_ci_test,
+    encoded_test,
+    permutation_counts,
+    stated_kinds,
+)
 
 #: Most surrogates of each kNN test of PC (most tests stop far sooner, see pc_skeleton).
 DEFAULT_KNN_PERMUTATIONS = 99
 
-
-class IncompleteSearchWarning(UserWarning):
-    """PC stopped at its time budget: the skeleton may keep edges later tests would remove."""
-
-
-class ConstantColumnWarning(UserWarning):
-    """A constant column: independent of everything, left isolated."""
-
-
 __all__ = [
-    "ConstantColumnWarning",
-    "IncompleteSearchWarning",
     "cpdag_to_dag",
     "orient_cpdag",
     "pc",
@@ -399,6 +405,10 @@ def cpdag_to_dag(cpdag: nx.DiGraph, *, fallback: bool = False) -> nx.DiGraph:
     InvalidInputError
         A directed cycle, or (without ``fallback``) no consistent extension.
 
+    See Also
+    --------
+    pc : learns the CPDAG.
+
     Examples
     --------
     >>> pdag = nx.DiGraph([("a", "b"), ("b", "a"), ("b", "c"), ("c", "b")])
@@ -411,6 +421,7 @@ def cpdag_to_dag(cpdag: nx.DiGraph, *, fallback: bool = False) -> nx.DiGraph:
             f"cpdag_to_dag needs an nx.DiGraph (an undirected edge as two opposite arcs), got "
             f"{type(cpdag).__name__}; for an undirected graph pass graph.to_directed()."
         )
+    fallback = check_bool(fallback, "fallback")
     directed_part = nx.DiGraph((a, b) for a, b in cpdag.edges() if not cpdag.has_edge(b, a))
     if not nx.is_directed_acyclic_graph(directed_part):
         cycle = nx.find_cycle(directed_part)
@@ -510,7 +521,10 @@ def _search(
     finally:
         if bar is not None:
             bar.close()
-    skeleton.graph.update(method="pc", test=method, alpha=alpha, n_tests=n_tests)
+    skeleton.graph.update(
+        # The name, not a test object: graph attributes are written to files.
+        method="pc", ci_test=getattr(method, "name", method), alpha=alpha, n_tests=n_tests
+    )
     skeleton.graph["constant_columns"] = [nodes[i] for i in sorted(isolated)]
     if not skeleton.graph["complete"]:
         warnings.warn(
@@ -578,15 +592,14 @@ def pc_skeleton(
     data,
     *,
     alpha: float = 0.05,
-    method: str = "auto",
+    ci_test: str = "auto",
     max_cond_size: int | None = None,
-    n_permutations: int = 1000,
+    n_permutations: int | None = None,
     estimator: str = "plugin",
     seed=0,
     columns=None,
     missing: str = "error",
     progress: bool = False,
-    knn_permutations: int = DEFAULT_KNN_PERMUTATIONS,
     k=None,
     n_jobs: int = 1,
     max_time: float | None = None,
@@ -603,43 +616,50 @@ def pc_skeleton(
         never modified.
     alpha : float, default 0.05
         An edge goes when a test's p-value exceeds ``alpha``.
-    method : {"auto", "g-test-adjusted", "g-test", "permutation", "sequential", \
-"knn-permutation", "gaussian"}
+    ci_test : {"auto", "g-test-adjusted", "g-test", "permutation", "sequential", \
+"knn", "gaussian"} or a test object
         The conditional independence test (see :func:`mistruct.ci_test`).
-        ``"auto"`` is ``"g-test-adjusted"`` on every test whose columns are
-        all discrete, and the kNN local-permutation test
+        ``"auto"`` is, on every test whose columns are all discrete, the
+        adjusted G-test where its chi-squared law fits the counts and the
+        exact sequential test where it does not, and the kNN local-permutation test
         (:func:`mistruct.independence.knn_ci_test`) on every test with a
         continuous column.  ``"g-test-adjusted"`` counts degrees of freedom per
         stratum from its non-empty rows and columns: with the many sparse
         strata of large conditioning sets, the plain count of ``"g-test"``
         inflates the degrees of freedom, so true edges are dropped (skeleton
         F1 0.89 against 0.96 on ALARM at 10^4 rows, see docs/benchmarks.md).
-        ``"knn-permutation"`` is ``"auto"`` with the exact ``"permutation"``
+        ``"knn"`` is ``"auto"`` with the exact ``"permutation"``
         test on the all-discrete tests; ``"gaussian"`` is partial
         correlation on every test: every numeric column (integers included)
         is taken as a number; text or categorical columns are an error.
         The discrete methods need discrete columns.  On numeric tables the
         Gaussian test is much faster than the kNN test (a second for 500 rows
-        and 30 columns) and finds linear dependence only.
+        and 30 columns) and finds linear dependence only.  A test registered
+        with :func:`mistruct.independence.register_ci_test` (by name), or a
+        test object, runs on every query of its column kinds.
     max_cond_size : int, optional
         Largest conditioning set tried (no limit by default).
-    n_permutations, estimator, seed
-        Passed to the test; each query draws from a stream keyed by ``seed``
-        and the query, so results do not depend on column order.  The
-        default ``seed=0`` makes a run reproducible; ``None`` is not.
-    knn_permutations : int, default 99
-        Most surrogates of each kNN test (tests with a continuous column).  A
-        test stops early both ways (:func:`mistruct.independence.knn_ci_test`,
-        ``h`` and ``reject_after``): when none of its first
-        ``ceil(2 / alpha) - 1`` surrogates (39 at ``alpha = 0.05``) reaches
-        its statistic (p-value ``1 / 40``), and once so many have that running
-        on could not reject at ``alpha``.  A test that runs through reports
-        the exact p-value of this two-sided sequential design, so at
-        ``alpha`` it rejects with up to 3 exceedances of 99 (the fixed test:
-        4).  Most tests need 5 to 40 surrogates.  Between two continuous
-        columns, level 0 uses one exact null for all pairs instead (the KSG
-        mutual information of the ranks, see
-        :func:`mistruct.independence.rank_pair_tests`).
+    n_permutations : int or None, default None
+        Null replicates of each permutation test.  ``None``: 1000 for the
+        discrete permutation tests, and at most 99 surrogates for each kNN
+        test (tests with a continuous column).  A kNN test stops early both
+        ways (:func:`mistruct.independence.knn_ci_test`, ``h`` and
+        ``reject_after``): when none of its first ``ceil(2 / alpha) - 1``
+        surrogates (39 at ``alpha = 0.05``) reaches its statistic (p-value
+        ``1 / 40``), and once so many have that running on could not reject
+        at ``alpha``.  A test that runs through reports the exact p-value of
+        this two-sided sequential design, so at ``alpha`` it rejects with up
+        to 3 exceedances of 99 (the fixed test: 4).  Most tests need 5 to 40
+        surrogates.  Between two continuous columns, level 0 uses one exact
+        null for all pairs instead (the KSG mutual information of the
+        ranks).  A number is used by both kinds of test.
+    estimator : str, default "plugin"
+        The estimator of the discrete tests' statistic (see
+        :func:`mistruct.independence.ci_test`).
+    seed : int, numpy.random.Generator or None, default 0
+        Each query draws from a stream keyed by ``seed`` and the query, so
+        results do not depend on column order.  The default ``seed=0`` makes
+        a run reproducible; ``None`` does not.
     k : int, float or None
         Neighbour rank of the kNN statistic (see
         :func:`~mistruct.independence.knn_ci_test`).
@@ -691,6 +711,12 @@ def pc_skeleton(
         counts the tests run, ``G.graph["complete"]`` is False when
         ``max_time`` cut the search short.
 
+    See Also
+    --------
+    pc : the skeleton oriented into a CPDAG.
+    learn_skeleton : one entry point for the undirected learners.
+    mistruct.independence.ci_tests : the tests PC runs.
+
     References
     ----------
     Colombo, D. & Maathuis, M. H. (2014). Order-independent constraint-based
@@ -709,27 +735,20 @@ def pc_skeleton(
     >>> skeleton.graph["complete"]
     True
     """
-    from mistruct.data._table import encode
-    from mistruct.independence import ci_tests_encoded
-    from mistruct.independence._by_kind import (
-        NUMERIC_TEST_METHODS,
-        check_knn_permutations,
-        check_method,
-        check_n_jobs,
-        discrete_method,
-        has_float_columns,
+    method = check_ci_test(ci_test)
+    n_permutations, knn_permutations = permutation_counts(
+        n_permutations, DEFAULT_KNN_PERMUTATIONS
     )
-    from mistruct.independence._core import check_options
-
-    check_method(method)
     check_options(
         method=discrete_method(method) if method != "gaussian" else "g-test",
         alpha=alpha,
         n_permutations=n_permutations,
         estimator=estimator,
     )
-    check_knn_permutations(knn_permutations)
     check_n_jobs(n_jobs)
+    check_missing(missing)
+    check_bool(progress, "progress")
+    seed = check_seed(seed)
     max_time = _check_max_time(max_time)
     if max_cond_size is not None and (not isinstance(max_cond_size, int) or max_cond_size < 0):
         raise InvalidInputError(
@@ -738,7 +757,10 @@ def pc_skeleton(
     frame = select_columns(as_frame(data), columns)
     _check_labels(frame.columns)
     frame = stated_kinds(frame, discrete, continuous)
-    if method == "gaussian" or (method in NUMERIC_TEST_METHODS and has_float_columns(frame)):
+    # Gaussian, registered and kNN tests on float columns: each query by its columns' kinds.
+    if encoded_test(method) is None or (
+        method in NUMERIC_TEST_METHODS and has_float_columns(frame)
+    ):
         return _pc_skeleton_by_kind(
             frame,
             alpha=alpha,
@@ -753,7 +775,7 @@ def pc_skeleton(
             n_jobs=n_jobs,
             max_time=max_time,
         )
-    method = discrete_method(method)
+    method = encoded_test(method)
     # Encoded in sorted label order: each test's random stream is keyed by column
     # positions, which then do not depend on the order of the input's columns.
     table = encode(frame[sorted(frame.columns, key=_sort_key)], missing=missing)
@@ -805,16 +827,12 @@ def _pc_skeleton_by_kind(
     max_time=None,
 ) -> nx.Graph:
     """PC-stable on a table with continuous columns: each test chosen by its columns' kinds."""
-    from mistruct.data._table import column_kinds
-    from mistruct.independence._by_kind import check_test_fits, ci_tests_by_kind, rank_pair_tests
-    from mistruct.structure._chow_liu import _numeric_rows
-
     if frame.shape[1] < 2:
         raise InvalidInputError("PC needs at least two columns.")
     if method == "gaussian":
         _check_gaussian_columns(frame)
-    frame = _numeric_rows(frame, missing)
-    check_test_fits(frame, method)
+    frame = apply_missing(frame, missing)
+    check_test_fits(frame, method, "ci_test")
     nodes = sorted(frame.columns, key=_sort_key)
     isolated = _constant_positions(frame[c] for c in nodes)
     _warn_constant(nodes, isolated)
@@ -827,7 +845,7 @@ def _pc_skeleton_by_kind(
         # Level 0 between continuous columns: one shared exact null (rank_pair_tests).
         shared = [
             q for q, (x, y, given) in enumerate(labelled)
-            if method != "gaussian" and not given and x in continuous and y in continuous
+            if method in ("auto", "knn") and not given and x in continuous and y in continuous
         ]
         results = [None] * len(queries)
         if shared:
@@ -880,8 +898,6 @@ def _answer(results) -> tuple[list, list, list]:
     A test that carries no evidence (no stratum where X and Y can show
     dependence) is flagged: it removes no edge, whatever its p-value.
     """
-    from mistruct.independence._core import no_evidence
-
     flags = [no_evidence(r) for r in results]
     return [r.pvalue for r in results], [r.statistic for r in results], flags
 
@@ -906,17 +922,48 @@ def _check_gaussian_columns(frame: pd.DataFrame) -> None:
         )
 
 
-def pc(data, **options) -> nx.DiGraph:
+def pc(
+    data,
+    *,
+    alpha: float = 0.05,
+    ci_test: str = "auto",
+    max_cond_size: int | None = None,
+    n_permutations: int | None = None,
+    estimator: str = "plugin",
+    seed=0,
+    columns=None,
+    missing: str = "error",
+    progress: bool = False,
+    k=None,
+    n_jobs: int = 1,
+    max_time: float | None = None,
+    discrete=None,
+    continuous=None,
+) -> nx.DiGraph:
     """PC-stable: the skeleton, then v-structures and Meek's rules, as a CPDAG.
 
-    Takes the options of :func:`pc_skeleton`.
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Discrete, continuous or mixed columns; never modified.
+    alpha, ci_test, max_cond_size, n_permutations, estimator, seed, columns, missing
+        As in :func:`pc_skeleton`.
+    progress, k, n_jobs, max_time, discrete, continuous
+        As in :func:`pc_skeleton`.
 
     Returns
     -------
     networkx.DiGraph
         The CPDAG: a compelled edge ``a -> b`` appears once, an undirected
         edge as the two arcs ``a -> b`` and ``b -> a``.  Use
-        :func:`cpdag_to_dag` for a DAG to fit.
+        :func:`cpdag_to_dag` for a DAG to fit.  Graph attributes as in
+        :func:`pc_skeleton`.
+
+    See Also
+    --------
+    pc_skeleton : the undirected skeleton and its separating sets.
+    cpdag_to_dag : a DAG in the CPDAG's equivalence class.
+    mistruct.independence.ci_tests : the tests PC runs.
 
     Examples
     --------
@@ -926,4 +973,22 @@ def pc(data, **options) -> nx.DiGraph:
     >>> cpdag.has_edge("lung", "either") and not cpdag.has_edge("either", "lung")
     True
     """
-    return orient_cpdag(pc_skeleton(data, **options))
+    return orient_cpdag(
+        pc_skeleton(
+            data,
+            alpha=alpha,
+            ci_test=ci_test,
+            max_cond_size=max_cond_size,
+            n_permutations=n_permutations,
+            estimator=estimator,
+            seed=seed,
+            columns=columns,
+            missing=missing,
+            progress=progress,
+            k=k,
+            n_jobs=n_jobs,
+            max_time=max_time,
+            discrete=discrete,
+            continuous=continuous,
+        )
+    )

@@ -1,0 +1,186 @@
+"""The discrete tests: G-tests and exact permutation tests on an encoded table.
+
+Four registered names share one engine (:func:`run_queries`): each query's
+stratified counts are read once, then
+
+``"g-test"`` / ``"g-test-adjusted"``
+    the chi-squared law of G (:mod:`mistruct.independence._g_test`), plain or
+    adjusted degrees of freedom;
+``"permutation"`` / ``"sequential"``
+    the exact conditional null drawn as random tables
+    (:mod:`mistruct.independence._permutation`), its p-value by
+    :mod:`mistruct.independence._resampling`.
+
+The discrete half of ``"auto"`` runs here too (the rule needs the counts:
+:func:`mistruct.independence.asymptotic_fits`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from functools import partial
+
+from mistruct.counting import contingency_table, joint_codes, pairwise_counts, stratified_tables
+from mistruct.data import EncodedTable, encode
+from mistruct.independence._core import (
+    Strata,
+    check_options,
+    content_query,
+    label_key,
+    query_rng,
+    run_test,
+)
+from mistruct.independence._registry import CITest, _builtin, set_discrete_auto
+
+__all__ = ["canonical", "count_strata", "progress_bar", "run_discrete", "run_queries"]
+
+#: Null tables the permutation tests draw by default.
+DEFAULT_PERMUTATIONS = 1000
+
+
+@contextlib.contextmanager
+def progress_bar(enabled, total, desc):
+    if not enabled:
+        yield None
+        return
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc=desc, delay=1.0, leave=False)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def count_strata(table: EncodedTable, x: int, y: int, given: tuple) -> Strata:
+    """Count one query's (z, x, y) tables: the only step that reads the rows."""
+    cards = table.cardinalities
+    kx, ky = int(cards[x]), int(cards[y])
+    xc, yc = table.codes[:, x], table.codes[:, y]
+    if not given:
+        counts = contingency_table(xc, yc, kx, ky)[None]
+        return Strata.from_counts(counts, kx, ky, 1)
+    joint = joint_codes(table.codes[:, list(given)], cards[list(given)])
+    counts = stratified_tables(xc, yc, joint.codes, kx, ky, joint.n_states)
+    return Strata.from_counts(counts, kx, ky, joint.n_possible)
+
+
+def canonical(x: int, y: int, given) -> tuple[int, int, tuple]:
+    x, y = (x, y) if x < y else (y, x)
+    return x, y, tuple(sorted(given))
+
+
+def run_queries(table, queries, options, entropy, labels, *, progress=False, draw_bar=None):
+    """Run canonical ``(x, y, given)`` index queries on an encoded table.
+
+    ``labels[i]`` is the user's label of encoded column ``i``: it orients each
+    query and keys its random stream (:func:`content_query`), so the draws
+    depend on the query's content, not on column positions.  ``progress``
+    shows a bar over the queries; ``draw_bar`` (a tqdm bar) counts the draws
+    of each.
+    """
+    labels = list(labels)
+    # PC's level 0 asks for many unconditional pairs: count them all with one
+    # one-hot matrix product instead of one bincount per pair.
+    unconditional = [q for q in queries if not q[2]]
+    pair_tables = None
+    if len(unconditional) >= 8:
+        used = sorted({c for q in unconditional for c in q[:2]})
+        if len(unconditional) > len(used):
+            where = {c: i for i, c in enumerate(used)}
+            counted = pairwise_counts(table.codes[:, used], table.cardinalities[used])
+            pair_tables = (where, counted)
+    results = []
+    with progress_bar(progress and len(queries) > 1, len(queries), "CI tests") as bar:
+        for x, y, given in queries:
+            # Orient by the labels, so that a query's tables (and its draws) are the
+            # same whichever entry point, argument order or column order asked.
+            key = content_query(labels[x], labels[y], tuple(labels[g] for g in given))[3]
+            if label_key(labels[x]) > label_key(labels[y]):
+                x, y = y, x
+            given = tuple(sorted(given, key=lambda g: label_key(labels[g])))
+            if pair_tables is not None and not given:
+                where, counted = pair_tables
+                counts = counted.table(where[x], where[y])[None]
+                strata = Strata.from_counts(
+                    counts, int(table.cardinalities[x]), int(table.cardinalities[y]), 1
+                )
+            else:
+                strata = count_strata(table, x, y, given)
+
+            def factory(key=key):
+                return query_rng(entropy, key)
+
+            results.append(run_test(strata, options, factory, draw_bar))
+            if bar is not None:
+                bar.update(1)
+    return results
+
+
+def run_discrete(frame, queries, context, method: str):
+    """Run label ``queries`` of ``frame`` with the discrete ``method`` (or ``"auto"``).
+
+    The query columns are encoded once; each query's stream is keyed by
+    ``context.key_label`` of its columns (:meth:`CIContext.orient`'s rule).
+    """
+    n_permutations = context.n_permutations
+    if n_permutations is None:
+        n_permutations = DEFAULT_PERMUTATIONS
+    options = check_options(
+        method, context.alpha, n_permutations, context.estimator, context.h, context.return_null
+    )
+    columns = list(dict.fromkeys(c for x, y, given in queries for c in (x, y, *given)))
+    table = encode(frame[columns], missing=context.missing)
+    where = {c: i for i, c in enumerate(columns)}
+    index_queries = [
+        canonical(where[x], where[y], tuple(where[g] for g in given)) for x, y, given in queries
+    ]
+    if context.low_power is not None:
+        context.low_power(table, queries, index_queries)
+    outcomes = run_queries(
+        table,
+        index_queries,
+        options,
+        context.entropy,
+        [context.key_label(c) for c in columns],
+        progress=context.query_bar,
+        draw_bar=context.draw_bar,
+    )
+    if context.progress is not None:
+        context.progress.update(len(queries))
+    return outcomes
+
+
+def _discrete_test(method: str, summary: str, n_permutations=None) -> CITest:
+    # A partial of a module function pickles (the pgmpy adapter is pickled by joblib).
+    run = partial(run_discrete, method=method)
+    return CITest(method, frozenset({"discrete"}), run, n_permutations, summary)
+
+
+_builtin(
+    _discrete_test(
+        "g-test",
+        "chi-squared law of G, (|X|-1)(|Y|-1)|Z| degrees of freedom (observed levels)",
+    )
+)
+_builtin(
+    _discrete_test(
+        "g-test-adjusted",
+        "chi-squared law of G, degrees of freedom from each stratum's non-empty rows/columns",
+    )
+)
+_builtin(
+    _discrete_test(
+        "permutation",
+        "exact conditional null: random tables with each stratum's margins, fixed B",
+        DEFAULT_PERMUTATIONS,
+    )
+)
+_builtin(
+    _discrete_test(
+        "sequential",
+        "the permutation null drawn until h values reach G (Besag-Clifford)",
+        DEFAULT_PERMUTATIONS,
+    )
+)
+set_discrete_auto(_discrete_test("auto", "", DEFAULT_PERMUTATIONS))

@@ -1,0 +1,112 @@
+"""The tests of continuous columns as registered tests: ``"knn"`` and ``"gaussian"``.
+
+``"knn"``
+    :func:`mistruct.independence.knn_ci_test` (Frenzel-Pompe CMI, Runge's
+    local permutation null) on every query with a continuous column; discrete
+    columns enter by the discrete metric.  A query of discrete columns only
+    runs the exact ``"permutation"`` test (the kNN statistic needs a float
+    column).
+``"gaussian"``
+    :func:`mistruct.independence.gaussian_ci_test` (partial correlation,
+    Fisher's z) on every query; discrete columns must hold numbers.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from mistruct.independence._discrete_tests import run_discrete
+from mistruct.independence._knn import gaussian_ci_test, knn_ci_test
+from mistruct.independence._registry import KINDS, CITest, _builtin, query_kinds
+
+__all__ = ["DEFAULT_KNN_PERMUTATIONS", "run_gaussian", "run_knn"]
+
+#: Surrogates of a kNN test when neither the caller nor a learner says otherwise.
+DEFAULT_KNN_PERMUTATIONS = 1000
+
+
+def _run_thunks(thunks, context):
+    def run(thunk):
+        result = thunk()
+        if context.progress is not None:
+            context.progress.update(1)
+        return result
+
+    if context.n_jobs > 1 and len(thunks) > 1:
+        with ThreadPoolExecutor(min(context.n_jobs, len(thunks))) as pool:
+            return list(pool.map(run, thunks))
+    return [run(thunk) for thunk in thunks]
+
+
+def _rows(frame, x, y, given, context):
+    rows = frame[[x, y, *given]]
+    if context.missing == "drop":
+        rows = rows.dropna()
+    return rows[x], rows[y], (rows[list(given)] if given else None)
+
+
+def run_knn(frame, queries, context):
+    """``"knn"``: the kNN test per query with a continuous column, else ``"permutation"``."""
+    n_permutations = context.permutations(KNN)
+    h, reject_after = context.knn_stop
+    results = [None] * len(queries)
+    discrete, thunks, positions = [], [], []
+    for position, query in enumerate(queries):
+        if "continuous" not in query_kinds(frame, query):
+            discrete.append(position)
+            continue
+        x, y, given, rng = context.orient(*query)
+        xs, ys, zs = _rows(frame, x, y, given, context)
+        thunks.append(
+            partial(
+                knn_ci_test,
+                xs,
+                ys,
+                zs,
+                k=context.k,
+                n_permutations=n_permutations,
+                alpha=context.alpha,
+                seed=rng,
+                h=h,
+                reject_after=reject_after,
+                return_null=context.return_null,
+            )
+        )
+        positions.append(position)
+    for position, outcome in zip(positions, _run_thunks(thunks, context), strict=True):
+        results[position] = outcome
+    if discrete:
+        outcomes = run_discrete(frame, [queries[p] for p in discrete], context, "permutation")
+        for position, outcome in zip(discrete, outcomes, strict=True):
+            results[position] = outcome
+    return results
+
+
+def run_gaussian(frame, queries, context):
+    """``"gaussian"``: partial correlation and Fisher's z on every query."""
+    thunks = []
+    for query in queries:
+        x, y, given, _ = context.orient(*query)
+        xs, ys, zs = _rows(frame, x, y, given, context)
+        thunks.append(partial(gaussian_ci_test, xs, ys, zs, alpha=context.alpha))
+    return _run_thunks(thunks, context)
+
+
+KNN = CITest(
+    "knn",
+    frozenset(KINDS),
+    run_knn,
+    DEFAULT_KNN_PERMUTATIONS,
+    "kNN conditional mutual information (Frenzel-Pompe) with Runge's local permutation null",
+)
+_builtin(KNN)
+_builtin(
+    CITest(
+        "gaussian",
+        frozenset(KINDS),
+        run_gaussian,
+        None,
+        "partial correlation with Fisher's z (linear-Gaussian data; numbers only)",
+    )
+)
