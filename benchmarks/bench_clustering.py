@@ -101,7 +101,7 @@ def main(argv=None):
             "its expected MI subtracts log-gamma values of size up to n log n and keeps\n"
             "about ten digits of them. At n = 10^5 with 5000 clusters, for instance, it is\n"
             "4.8e-10 off the value from exact rational arithmetic, and mistruct's is exact\n"
-            "to the last digit (tests/test_clustering.py).\n\n"
+            "to the last digit (tests/clustering/test_clustering.py).\n\n"
             f"{table}\n\nMachine: {machine()}.\n\n"
             "Reproduce: `python benchmarks/bench_clustering.py`",
         )

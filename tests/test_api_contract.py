@@ -514,3 +514,17 @@ def test_learner_runs_from_structure(name, small_table):
     # a - b - c is a chain: every learner keeps a-b and b-c.
     skeleton = {frozenset(edge) for edge in graph.edges}
     assert {frozenset("ab"), frozenset("bc")} <= skeleton
+
+
+def test_tests_mirror_the_package_layout():
+    """Every subpackage of mistruct has its tests in tests/<subpackage>/ (the issue's layout)."""
+    tests_root = Path(__file__).resolve().parent
+    subpackages = sorted(
+        p.name for p in PACKAGE_ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists()
+    )
+    missing = [name for name in subpackages if not list((tests_root / name).glob("test_*.py"))]
+    assert not missing, f"subpackages without tests/<name>/test_*.py: {missing}"
+    # Test modules are found by basename (no __init__.py): two with one name would clash.
+    names = [p.name for p in tests_root.rglob("test_*.py")]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    assert not duplicates, f"test modules sharing a basename: {duplicates}"

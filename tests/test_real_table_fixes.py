@@ -11,7 +11,7 @@ import pytest
 import mistruct
 from mistruct.exceptions import InvalidInputError
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pandas as pd
 
 import mistruct
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "fixtures"
 
 
 def _edges(graph):

@@ -36,7 +36,7 @@ DISCRETE_METHODS = ("auto", *METHODS)
 #: per stratum, uniform and skewed margins, 1,000 replicates each): where the
 #: rule admits the chi-squared law, the adjusted G-test rejected a true null at
 #: alpha = 0.05 in at most 6.8 % of replicates (Monte-Carlo SE 0.7 %); with a
-#: limit of 0.1, up to 7.5 %.  tests/test_h5_calibration.py checks the result.
+#: limit of 0.1, up to 7.5 %.  tests/independence/test_calibration.py checks the result.
 AUTO_EXCESS_LIMIT = 0.05
 
 _LN2 = float(np.log(2.0))

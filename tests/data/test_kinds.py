@@ -9,7 +9,7 @@ import pytest
 from mistruct.data._table import apply_kinds, column_kinds, encode, near_unique_columns
 from mistruct.exceptions import ColumnNotFoundError, InvalidInputError
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "fixtures"
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """'No evidence' is not 'independent' (issue 11 item 1, issue 12 item 4), and kinds at the door.
 
-Reproducers from the issues: mtcars (tests/data/mtcars.csv, from pydataset)
+Reproducers from the issues: mtcars (tests/fixtures/mtcars.csv, from pydataset)
 with hp and mpg read as categories, and constant columns.
 """
 
@@ -23,7 +23,7 @@ from mistruct.independence import (
 from mistruct.independence._core import no_evidence
 from mistruct.interop import PgmpyCITest
 
-MTCARS = Path(__file__).parent / "data" / "mtcars.csv"
+MTCARS = Path(__file__).parents[1] / "fixtures" / "mtcars.csv"
 ALL = ("auto", *METHODS)
 
 

@@ -25,7 +25,7 @@ from mistruct.measures import (
     mutual_information_matrix,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "fixtures"
 
 
 @pytest.fixture(scope="module")

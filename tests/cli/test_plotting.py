@@ -20,8 +20,8 @@ RADIUS = np.sqrt(900) / 2  # plot_graph's default node_size is 900 points^2
 
 @pytest.fixture(scope="module")
 def penguins_tree():
-    # palmerpenguins' table, as shipped under tests/data (see its README).
-    penguins = pd.read_csv(Path(__file__).parent / "data" / "penguins_complete.csv")
+    # palmerpenguins' table, as shipped under tests/fixtures (see its README).
+    penguins = pd.read_csv(Path(__file__).parents[1] / "fixtures" / "penguins_complete.csv")
     return mistruct.chow_liu_tree(penguins)
 
 

@@ -24,7 +24,7 @@ from mistruct.structure._pc import (
     skeleton_search,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "fixtures"
 
 
 def _mtcars():
@@ -151,8 +151,8 @@ def test_gaussian_pc_takes_integer_only_queries():
 
 
 def test_gaussian_pc_names_the_text_columns_in_plain_words():
-    # palmerpenguins' table, as shipped under tests/data (see its README).
-    penguins = pd.read_csv(Path(__file__).parent / "data" / "penguins_complete.csv")
+    # palmerpenguins' table, as shipped under tests/fixtures (see its README).
+    penguins = pd.read_csv(Path(__file__).parents[1] / "fixtures" / "penguins_complete.csv")
     with pytest.raises(InvalidInputError) as error:
         pc_skeleton(penguins, ci_test="gaussian")
     message = str(error.value)

@@ -332,7 +332,7 @@ def test_calibration_under_a_sparse_conditional_null(record_property):
     Monte-Carlo error; the asymptotic G-tests, documented as calibrated only
     where the counts support the chi-squared law, reject too often here, and
     their results say that the approximation is doubtful.  (Across sparsity
-    levels: tests/test_h5_calibration.py.)
+    levels: tests/independence/test_calibration.py.)
     """
     rng = np.random.default_rng(2024)
     replicates, alpha = 300, 0.05

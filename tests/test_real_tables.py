@@ -1,6 +1,6 @@
 """The structure learners on real tables (issue 11 items 3 and 7, column kinds).
 
-Tables (tests/data, sources in tests/data/README.md): palmerpenguins without
+Tables (tests/fixtures, sources in tests/fixtures/README.md): palmerpenguins without
 its incomplete rows, R's mtcars and vcd's Arthritis.
 """
 
@@ -22,7 +22,7 @@ from mistruct.structure import (
     tan,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The CLI on real tables (issue 11 items 1, 6, 7, 8, 10; issue 12 items 7, 8).
 
 Reproducers from the issues, run through click's CliRunner on the tables
-under tests/data (Arthritis, mtcars; see tests/data/README.md).
+under tests/fixtures (Arthritis, mtcars; see tests/fixtures/README.md).
 """
 
 import json
@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from mistruct.cli import main
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "fixtures"
 ARTHRITIS = DATA / "arthritis.csv"
 MTCARS = DATA / "mtcars.csv"
 

@@ -2,7 +2,7 @@
 
 The expected numbers were recorded from 0.1's ksg_mutual_information,
 mutual_information_auto, knn_entropy, gaussian_mutual_information, ... before
-they became estimators of the unified functions (tests/data/README.md).
+they became estimators of the unified functions (tests/fixtures/README.md).
 """
 
 import json
@@ -23,7 +23,7 @@ from mistruct.measures import (
     mutual_information_matrix,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "fixtures"
 TODAY = json.loads((DATA / "measures_values_0_1.json").read_text())
 TOL = 1e-12
 
