@@ -308,6 +308,11 @@ _MIN_CHUNK_ELEMENTS = 40_000
 #: sorted values (False: with neighbour lists, as other spaces are).
 _SORTED_LINE = True
 
+#: Neighbour lists hold ``_LIST_MARGIN`` times this quantile of the rows' counts (plus k + 2);
+#: rows past their list are counted by brute force.
+_LIST_QUANTILE = 0.99
+_LIST_MARGIN = 2.0
+
 #: Largest neighbour lists kept per space (entries: 8-byte distance + 4-byte index each).
 _MAX_LIST_ENTRIES = 20_000_000
 
@@ -591,7 +596,12 @@ class _NullStatistic:
         if self.strata is not None or self.line:
             need_other = [0]
         # Lists long enough for twice the counts of all but the rarest rows.
-        wanted = 2 * max(np.quantile(need_yz, 0.99), np.quantile(need_other, 0.99)) + k + 2
+        wanted = (
+            _LIST_MARGIN
+            * max(np.quantile(need_yz, _LIST_QUANTILE), np.quantile(need_other, _LIST_QUANTILE))
+            + k
+            + 2
+        )
         if n <= _DENSE_ROWS:
             wanted = n
         self.cap = int(min(n, max(k + 2, min(_MAX_LIST_ENTRIES // n, wanted))))

@@ -13,8 +13,11 @@ goes to the test that fits its columns:
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
+import warnings
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 import numpy as np
@@ -84,6 +87,7 @@ def ci_tests_by_kind(
     early_stop: bool = True,
     early_reject: bool = False,
     n_jobs: int = 1,
+    workers=None,
 ) -> list:
     """Run ``(x, y, given)`` label queries on ``frame``, each with the test its columns call for.
 
@@ -119,16 +123,20 @@ def ci_tests_by_kind(
         p-value with other levels turn it off.
     early_reject : bool, default False
         With ``early_stop``, also stop a kNN test early the other way: when
-        none of its first ``ceil(2 / alpha) - 1`` surrogates (39 at
-        ``alpha = 0.05``) reaches its statistic, it stops with
-        ``p = alpha / 2`` or less (``reject_after`` of ``knn_ci_test``; every
-        other p-value is raised by the same amount, which keeps them valid).
-        Clear dependence then costs 39 surrogates instead of
-        ``knn_permutations``.  Only when ``knn_permutations`` is larger.
+        none of its first ``reject_after`` surrogates (27 at ``alpha = 0.05``
+        with 99 surrogates, see :func:`knn_stopping`) reaches its statistic,
+        it stops with ``p = 1 / (reject_after + 1)`` (``reject_after`` of
+        ``knn_ci_test``; a test that runs on reports the exact p-value of the
+        two-sided design, which keeps them valid).  Clear dependence then
+        costs 27 surrogates instead of ``knn_permutations``.  Only when
+        ``knn_permutations`` is larger than ``ceil(2 / alpha) - 1``.
     n_jobs : int, default 1
         Threads running the kNN and Gaussian queries (-1: one per CPU).  Each
         query draws from its own stream, so the results are the same for any
         ``n_jobs``.
+    workers : TestWorkers, optional
+        Worker processes that run the kNN queries instead of ``n_jobs``
+        threads (a structure learner keeps one set for its whole search).
 
     Returns
     -------
@@ -198,7 +206,11 @@ def ci_tests_by_kind(
             progress.update(1)
         return result
 
-    if n_jobs > 1 and len(numeric) > 1:
+    if workers is not None and method != "gaussian" and len(numeric) > 1:
+        outcomes = workers.map([thunk for _, thunk in numeric])
+        if progress is not None:
+            progress.update(len(numeric))
+    elif n_jobs > 1 and len(numeric) > 1:
         with ThreadPoolExecutor(min(n_jobs, len(numeric))) as pool:
             outcomes = list(pool.map(run, numeric))
     else:
@@ -338,16 +350,25 @@ def knn_stopping(alpha: float, n_permutations: int, early_reject: bool) -> tuple
 
     ``h`` stops a test at its h-th exceedance only where every continuation
     would end with ``p > alpha`` too, so the decision is that of all the
-    surrogates.  With ``early_reject``, ``reject_after = ceil(2 / alpha) - 1``
-    (so the early p-value ``1 / (reject_after + 1)`` is at most
-    ``alpha / 2``) when ``n_permutations`` is larger, else None.
+    surrogates.  With ``early_reject`` (and ``n_permutations`` above
+    ``ceil(2 / alpha) - 1``), ``reject_after`` is the smallest count of
+    surrogates whose early stop leaves the run-through test rejecting with
+    as many exceedances as ``ceil(2 / alpha) - 1`` would (an early stop
+    spending ``alpha / 2``): 27 instead of 39 at ``alpha = 0.05`` with 99
+    surrogates, both rejecting with up to 3 exceedances of 99.  A test rejects
+    when its first ``reject_after`` surrogates all stay below its statistic
+    or when, run through, few enough reach it; with the same second count, a
+    shorter first stage rejects in more cases (more power), still at level
+    ``alpha`` (:func:`~mistruct.knn_independence.two_sided_stop_pvalue` is
+    exact for every ``reject_after``), and decides a clear dependence with
+    fewer surrogates.
 
     Examples
     --------
     >>> knn_stopping(0.05, 199, True)
-    (9, 39)
+    (9, 34)
     >>> knn_stopping(0.05, 99, True)
-    (4, 39)
+    (4, 27)
     >>> knn_stopping(0.05, 199, False)
     (10, None)
     """
@@ -355,15 +376,109 @@ def knn_stopping(alpha: float, n_permutations: int, early_reject: bool) -> tuple
         return max(1, math.floor(alpha * (n_permutations + 1))), None
     from mistruct.knn_independence import two_sided_stop_pvalue
 
-    reject_after = math.ceil(2 / alpha) - 1
+    def rejecting(reject_after):  # the most exceedances a run-through test rejects with
+        count = -1
+        while (
+            count + 1 < n_permutations
+            and two_sided_stop_pvalue(count + 1, n_permutations, reject_after) <= alpha
+        ):
+            count += 1
+        return count
+
+    reference = math.ceil(2 / alpha) - 1
+    wanted = rejecting(reference)
+    # An early stop's p-value 1 / (reject_after + 1) must itself be at most alpha.
+    reject_after = next(
+        m for m in range(math.ceil(1 / alpha) - 1, reference + 1) if rejecting(m) >= wanted
+    )
     spent = 1.0 / (reject_after + 1)
     # Stop at the h-th exceedance only where running on could not reject: h past the
     # largest count that rejects, and a stop's own p-value (h / L + spent) above alpha.
-    h = 0
-    while h < n_permutations and two_sided_stop_pvalue(h, n_permutations, reject_after) <= alpha:
-        h += 1
+    h = rejecting(reject_after) + 1
     h = max(h, math.floor((alpha - spent) * n_permutations) + 1)
     return max(1, h), reject_after
+
+
+def _call(thunk):
+    return thunk()
+
+
+def _warm_up() -> int:
+    import mistruct.knn_independence  # noqa: F401  (the worker's imports, done once)
+
+    return os.getpid()
+
+
+class TestWorkers:
+    """Worker processes for the kNN tests of a structure learner's search.
+
+    A kNN test is thousands of NumPy calls on arrays of a few thousand
+    elements; each call takes and gives back the GIL, so threads running
+    such tests wait on each other (measured: two threads, 1.0 times the
+    speed of one).  Processes run them side by side.  The workers are
+    started once (forked where the platform can; elsewhere spawned, and a
+    script then needs the usual ``if __name__ == "__main__":`` guard) and
+    fed the tests as picklable calls, each with its own random stream, so
+    the results are those of one process.  Where processes cannot run the
+    tests run on threads, with a warning.
+
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    __test__ = False  # not a pytest class, despite its name
+
+    def __init__(self, n_jobs: int):
+        self.n_jobs = int(n_jobs)
+        self._pool = None
+        if getattr(multiprocessing.current_process(), "_inheriting", False):
+            # A worker re-running the caller's unguarded script: stop it here, before it
+            # repeats the whole search (the caller then runs the tests on threads).
+            raise RuntimeError(
+                "n_jobs > 1 starts worker processes, which import the calling script again: "
+                "put the call under 'if __name__ == \"__main__\":'."
+            )
+        try:
+            # fork where there is one: the workers start at once, with this process's
+            # modules, and never import the caller's script again; spawn elsewhere.
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            context = multiprocessing.get_context(method)
+            self._pool = ProcessPoolExecutor(self.n_jobs, mp_context=context)
+            # Start the workers now: their imports overlap the caller's first work.
+            for _ in range(self.n_jobs):
+                self._pool.submit(_warm_up)
+        except (OSError, RuntimeError, ValueError, NotImplementedError) as error:
+            self._fall_back(error)
+
+    def _fall_back(self, error) -> None:
+        warnings.warn(
+            f"the kNN tests run on {self.n_jobs} threads instead of worker processes "
+            f"({type(error).__name__}: {error}); results are the same, but threads gain "
+            "little here. In a script, put the call under 'if __name__ == \"__main__\":'.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        self.close()
+
+    def map(self, thunks) -> list:
+        """Each call's result, in order."""
+        if self._pool is not None:
+            try:
+                return list(self._pool.map(_call, thunks))
+            except BrokenProcessPool as error:
+                self._fall_back(error)
+        with ThreadPoolExecutor(self.n_jobs) as pool:
+            return list(pool.map(_call, thunks))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def check_n_jobs(n_jobs) -> int:

@@ -630,13 +630,14 @@ def pc_skeleton(
     knn_permutations : int, default 99
         Most surrogates of each kNN test (tests with a continuous column).  A
         test stops early both ways (:func:`mistruct.knn_independence.knn_ci_test`,
-        ``h`` and ``reject_after``): when none of its first
-        ``ceil(2 / alpha) - 1`` surrogates (39 at ``alpha = 0.05``) reaches
-        its statistic (p-value ``1 / 40``), and once so many have that running
+        ``h`` and ``reject_after``): when none of its first 27 surrogates
+        (at ``alpha = 0.05``; see
+        :func:`mistruct.independence._by_kind.knn_stopping`) reaches its
+        statistic (p-value ``1 / 28``), and once so many have that running
         on could not reject at ``alpha``.  A test that runs through reports
         the exact p-value of this two-sided sequential design, so at
         ``alpha`` it rejects with up to 3 exceedances of 99 (the fixed test:
-        4).  Most tests need 5 to 40 surrogates.  Between two continuous
+        4).  Most tests need 5 to 30 surrogates.  Between two continuous
         columns, level 0 uses one exact null for all pairs instead (the KSG
         mutual information of the ranks, see
         :func:`mistruct.independence._by_kind.rank_pair_tests`).
@@ -806,7 +807,12 @@ def _pc_skeleton_by_kind(
 ) -> nx.Graph:
     """PC-stable on a table with continuous columns: each test chosen by its columns' kinds."""
     from mistruct.data import column_kinds
-    from mistruct.independence._by_kind import check_test_fits, ci_tests_by_kind, rank_pair_tests
+    from mistruct.independence._by_kind import (
+        TestWorkers,
+        check_test_fits,
+        ci_tests_by_kind,
+        rank_pair_tests,
+    )
     from mistruct.structure.chow_liu import _numeric_rows
 
     if frame.shape[1] < 2:
@@ -821,6 +827,9 @@ def _pc_skeleton_by_kind(
 
     kinds = column_kinds(frame)
     continuous = {c for c in nodes if kinds[c] == "continuous"}
+    workers = None
+    if n_jobs > 1 and method != "gaussian" and continuous:
+        workers = TestWorkers(n_jobs)
 
     def test_batch(queries):
         labelled = [(nodes[i], nodes[j], tuple(nodes[c] for c in s)) for i, j, s in queries]
@@ -853,25 +862,30 @@ def _pc_skeleton_by_kind(
             seed=seed,
             early_reject=True,
             n_jobs=n_jobs,
+            workers=workers,
         )
         for q, outcome in zip(rest, outcomes, strict=True):
             results[q] = outcome
         return _answer(results)
 
-    # Tests of a level go in chunks of a few per thread: the progress bar and the time
+    # Tests of a level go in chunks of a few per worker: the progress bar and the time
     # budget then follow them closely, and each kNN test costs far more than a call.
-    return _search(
-        nodes,
-        test_batch,
-        alpha,
-        max_cond_size,
-        progress,
-        method,
-        isolated=isolated,
-        chunk_size=8 * n_jobs if method != "gaussian" else 256,
-        max_time=max_time,
-        order_by_strength=True,
-    )
+    try:
+        return _search(
+            nodes,
+            test_batch,
+            alpha,
+            max_cond_size,
+            progress,
+            method,
+            isolated=isolated,
+            chunk_size=8 * n_jobs if method != "gaussian" else 256,
+            max_time=max_time,
+            order_by_strength=True,
+        )
+    finally:
+        if workers is not None:
+            workers.close()
 
 
 def _answer(results) -> tuple[list, list, list]:
