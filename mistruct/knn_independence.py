@@ -47,9 +47,9 @@ sorted, with their max-norm distances.  For a surrogate:
 
 All of it is dense array work over groups of rows and batches of
 surrogates; no tree is built per surrogate.  A row whose neighbourhood
-reaches past the stored lists (they hold twice the counts of all but the
-rarest rows) is recomputed by brute force, so every null statistic is
-exactly the estimator applied to the surrogate data (checked to 1e-12 in
+reaches past the stored lists (they hold twice the counts of nine rows in
+ten, or every row on at most 300 rows) is recomputed by brute force, so
+every null statistic is exactly the estimator applied to the surrogate data (checked to 1e-12 in
 the tests against the kd-tree estimator).  The restricted permutations are
 drawn for all surrogates at once, one vectorized step per row.
 """
@@ -310,7 +310,7 @@ _SORTED_LINE = True
 
 #: Neighbour lists hold ``_LIST_MARGIN`` times this quantile of the rows' counts (plus k + 2);
 #: rows past their list are counted by brute force.
-_LIST_QUANTILE = 0.99
+_LIST_QUANTILE = 0.9
 _LIST_MARGIN = 2.0
 
 #: Largest neighbour lists kept per space (entries: 8-byte distance + 4-byte index each).
@@ -595,7 +595,8 @@ class _NullStatistic:
             need_yz, need_other = _sample_counts(xs, self.yz, zs, k)
         if self.strata is not None or self.line:
             need_other = [0]
-        # Lists long enough for twice the counts of all but the rarest rows.
+        # Lists long enough for twice the counts of most rows (measured: the 0.9 quantile
+        # is faster than 0.99 on 500 rows; the rows left out are few and counted exactly).
         wanted = (
             _LIST_MARGIN
             * max(np.quantile(need_yz, _LIST_QUANTILE), np.quantile(need_other, _LIST_QUANTILE))

@@ -645,9 +645,12 @@ def pc_skeleton(
         Neighbour rank of the kNN statistic (see
         :func:`~mistruct.knn_independence.knn_ci_test`).
     n_jobs : int, default 1
-        Threads running the kNN and Gaussian tests of a level (-1: one per
-        CPU).  Each test draws from its own stream, so the result is the same
-        for every ``n_jobs``.
+        Workers running the tests of a level (-1: one per CPU): processes
+        for the kNN tests (a kNN test is many small NumPy calls, which
+        threads would run one at a time; forked where the platform can, else
+        spawned, and a script then needs the ``if __name__ == "__main__":``
+        guard), threads for the Gaussian tests.  Each test draws from its own
+        stream, so the result is the same for every ``n_jobs``.
     max_time : float, optional
         Time budget in seconds.  Once spent, no further test starts: the
         skeleton found so far is returned (edges not yet ruled out kept) with
