@@ -443,9 +443,15 @@ class TestWorkers:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             context = multiprocessing.get_context(method)
             self._pool = ProcessPoolExecutor(self.n_jobs, mp_context=context)
-            # Start the workers now: their imports overlap the caller's first work.
-            for _ in range(self.n_jobs):
-                self._pool.submit(_warm_up)
+            # Start the workers now: their start overlaps the caller's first work.  With
+            # fork they all start here; Python >= 3.12 warns about forking a process with
+            # threads (BLAS's idle pool): the workers only run NumPy tests.
+            with warnings.catch_warnings():
+                warnings.filterwarnings(
+                    "ignore", r".*fork\(\) may lead to deadlocks", DeprecationWarning
+                )
+                for _ in range(self.n_jobs):
+                    self._pool.submit(_warm_up)
         except (OSError, RuntimeError, ValueError, NotImplementedError) as error:
             self._fall_back(error)
 
