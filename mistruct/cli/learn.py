@@ -209,7 +209,7 @@ def _is_floor(p: float) -> bool:
     type=click.IntRange(min=-1),
     default=1,
     show_default=True,
-    help="PC: tests of a level run on this many threads (-1: every core); same result.",
+    help="PC: tests of a level run in this many worker processes (-1: every core); same result.",
 )
 @click.option(
     "--max-time",

@@ -92,6 +92,7 @@ from mistruct.independence._resampling import (
     sequential_pvalue,
     two_sided_stop_pvalue,
 )
+from mistruct.independence._workers import TestWorkers
 
 __all__ = [
     "CITest",
@@ -115,6 +116,7 @@ __all__ = [
 # Kernels for the other packages (structure, interop): in the namespace, not in __all__.
 _KERNELS = (
     CIContext,
+    TestWorkers,
     DISCRETE_METHODS,
     METHODS,
     NUMERIC_TEST_METHODS,

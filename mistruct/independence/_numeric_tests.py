@@ -26,13 +26,19 @@ __all__ = ["DEFAULT_KNN_PERMUTATIONS", "run_gaussian", "run_knn"]
 DEFAULT_KNN_PERMUTATIONS = 1000
 
 
-def _run_thunks(thunks, context):
+def _run_thunks(thunks, context, processes: bool = False):
     def run(thunk):
         result = thunk()
         if context.progress is not None:
             context.progress.update(1)
         return result
 
+    if processes and context.workers is not None and len(thunks) > 1:
+        # kNN tests hold the GIL in many small NumPy calls: processes, not threads.
+        outcomes = context.workers.map(thunks)
+        if context.progress is not None:
+            context.progress.update(len(thunks))
+        return outcomes
     if context.n_jobs > 1 and len(thunks) > 1:
         with ThreadPoolExecutor(min(context.n_jobs, len(thunks))) as pool:
             return list(pool.map(run, thunks))
@@ -74,7 +80,8 @@ def run_knn(frame, queries, context):
             )
         )
         positions.append(position)
-    for position, outcome in zip(positions, _run_thunks(thunks, context), strict=True):
+    outcomes = _run_thunks(thunks, context, processes=True)
+    for position, outcome in zip(positions, outcomes, strict=True):
         results[position] = outcome
     if discrete:
         outcomes = run_discrete(frame, [queries[p] for p in discrete], context, "permutation")

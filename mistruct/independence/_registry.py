@@ -119,6 +119,8 @@ class CIContext:
     k: object = None
     knn_permutations: int | None = None
     knn_stop: tuple = (None, None)
+    #: Worker processes (a TestWorkers) for the kNN queries; None: threads (n_jobs).
+    workers: object = None
 
     def key_label(self, label):
         """The label a query's stream is keyed by: the label, or its rank."""

@@ -32,6 +32,7 @@ from mistruct.data import apply_missing, as_frame, column_kinds, encode, select_
 from mistruct.exceptions import ConstantColumnWarning, IncompleteSearchWarning, InvalidInputError
 from mistruct.independence import (
     NUMERIC_TEST_METHODS,
+    TestWorkers,
     check_options,
     check_test_fits,
     ci_tests_by_kind,
@@ -644,12 +645,13 @@ def pc_skeleton(
         discrete permutation tests, and at most 99 surrogates for each kNN
         test (tests with a continuous column).  A kNN test stops early both
         ways (:func:`mistruct.independence.knn_ci_test`, ``h`` and
-        ``reject_after``): when none of its first ``ceil(2 / alpha) - 1``
-        surrogates (39 at ``alpha = 0.05``) reaches its statistic (p-value
-        ``1 / 40``), and once so many have that running on could not reject
-        at ``alpha``.  A test that runs through reports the exact p-value of
-        this two-sided sequential design, so at ``alpha`` it rejects with up
-        to 3 exceedances of 99 (the fixed test: 4).  Most tests need 5 to 40
+        ``reject_after``): when none of its first 27 surrogates (at
+        ``alpha = 0.05``: the shortest first stage that loses no rejection of
+        the full design) reaches its statistic (p-value ``1 / 28``), and once
+        so many have that running on could not reject at ``alpha``.  A test
+        that runs through reports the exact p-value of this two-sided
+        sequential design, so at ``alpha`` it rejects with up to 3
+        exceedances of 99 (the fixed test: 4).  Most tests need 5 to 30
         surrogates.  Between two continuous columns, level 0 uses one exact
         null for all pairs instead (the KSG mutual information of the
         ranks).  A number is used by both kinds of test.
@@ -664,9 +666,12 @@ def pc_skeleton(
         Neighbour rank of the kNN statistic (see
         :func:`~mistruct.independence.knn_ci_test`).
     n_jobs : int, default 1
-        Threads running the kNN and Gaussian tests of a level (-1: one per
-        CPU).  Each test draws from its own stream, so the result is the same
-        for every ``n_jobs``.
+        Workers running the tests of a level (-1: one per CPU): processes
+        for the kNN tests (a kNN test is many small NumPy calls, which
+        threads would run one at a time; forked where the platform can, else
+        spawned, and a script then needs the ``if __name__ == "__main__":``
+        guard), threads for the Gaussian tests.  Each test draws from its own
+        stream, so the result is the same for every ``n_jobs``.
     max_time : float, optional
         Time budget in seconds.  Once spent, no further test starts: the
         skeleton found so far is returned (edges not yet ruled out kept) with
@@ -839,6 +844,9 @@ def _pc_skeleton_by_kind(
 
     kinds = column_kinds(frame)
     continuous = {c for c in nodes if kinds[c] == "continuous"}
+    workers = None
+    if n_jobs > 1 and method != "gaussian" and continuous:
+        workers = TestWorkers(n_jobs)
 
     def test_batch(queries):
         labelled = [(nodes[i], nodes[j], tuple(nodes[c] for c in s)) for i, j, s in queries]
@@ -871,25 +879,30 @@ def _pc_skeleton_by_kind(
             seed=seed,
             early_reject=True,
             n_jobs=n_jobs,
+            workers=workers,
         )
         for q, outcome in zip(rest, outcomes, strict=True):
             results[q] = outcome
         return _answer(results)
 
-    # Tests of a level go in chunks of a few per thread: the progress bar and the time
+    # Tests of a level go in chunks of a few per worker: the progress bar and the time
     # budget then follow them closely, and each kNN test costs far more than a call.
-    return _search(
-        nodes,
-        test_batch,
-        alpha,
-        max_cond_size,
-        progress,
-        method,
-        isolated=isolated,
-        chunk_size=8 * n_jobs if method != "gaussian" else 256,
-        max_time=max_time,
-        order_by_strength=True,
-    )
+    try:
+        return _search(
+            nodes,
+            test_batch,
+            alpha,
+            max_cond_size,
+            progress,
+            method,
+            isolated=isolated,
+            chunk_size=8 * n_jobs if method != "gaussian" else 256,
+            max_time=max_time,
+            order_by_strength=True,
+        )
+    finally:
+        if workers is not None:
+            workers.close()
 
 
 def _answer(results) -> tuple[list, list, list]:
