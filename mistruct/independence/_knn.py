@@ -1128,6 +1128,23 @@ def knn_ci_test(
             KNNCostWarning,
             stacklevel=2,
         )
+    return _knn_test(
+        xb, yb, zb, n, floats, k=k, k_perm=k_perm, n_permutations=n_permutations, alpha=alpha,
+        seed=seed, noise=noise, return_null=return_null, n_jobs=n_jobs, h=h,
+        reject_after=reject_after,
+    )
+
+
+def _knn_test(
+    xb, yb, zb, n, floats, *, k, k_perm, n_permutations, alpha, seed, noise=1e-10,
+    return_null=False, n_jobs=1, h=None, reject_after=None,
+):
+    """:func:`knn_ci_test` on blocks ready for the statistic (see :func:`_blocks`).
+
+    The learners' batches (:func:`mistruct.independence._numeric_tests.run_knn`)
+    prepare each float column once and call this directly: the same blocks,
+    bit for bit, as :func:`_blocks` makes, without its checks per query.
+    """
     k = _resolve_k(k, n)
     if zb is not None:
         k_perm = check_int(

@@ -136,7 +136,7 @@ def _ksg2_nats(x: np.ndarray, y: np.ndarray, k: int) -> float:
     if np.any(nx < 1) or np.any(ny < 1):
         raise InvalidInputError(
             "KSG algorithm 2 found points whose k nearest neighbours all coincide with them "
-            "(exact ties); use noise > 0 or mixed_mutual_information."
+            "(exact ties); use noise > 0 or estimator='mixed'."
         )
     return float(digamma(k) - 1.0 / k + digamma(n) - np.mean(_psi(nx) + _psi(ny)))
 
