@@ -19,17 +19,12 @@ from mistruct.measures._columns import (
     _frames,
     _is_continuous,
     _numeric_block,
-    _single,
 )
 from mistruct.measures._discrete import DEFAULT_BASE, _log_base
-from mistruct.measures._discrete import mutual_information as _discrete_mutual_information
 from mistruct.measures._discrete import mutual_information_matrix as _discrete_mi_matrix
 from mistruct.measures._knn import (
     _mi_nats,
-    ksg_conditional_mutual_information,
-    ksg_mutual_information,
 )
-from mistruct.measures._mixed import mixed_mutual_information
 from mistruct.measures._ties import (
     DEFAULT_SEED,
     _break_ties,
@@ -89,86 +84,6 @@ class MutualInformationEstimate:
 def _table_kinds(frame: pd.DataFrame) -> dict:
     """Kinds by the dtype rule, for a frame that went through ``apply_kinds``."""
     return {c: "continuous" if _is_continuous(frame[c]) else "discrete" for c in frame.columns}
-
-
-def mutual_information_auto(
-    x,
-    y,
-    given=None,
-    *,
-    base=DEFAULT_BASE,
-    k: int = 3,
-    seed=DEFAULT_SEED,
-    missing: str = "error",
-) -> MutualInformationEstimate:
-    """Mutual information with the estimator that fits the column kinds.
-
-    Each column's kind is that of :func:`mistruct.data.column_kinds`: float
-    columns and integer columns with many levels (measurements, counts) are
-    continuous; bool, category, string columns and integer codes with few
-    levels are discrete.
-
-    * every column discrete: the plug-in estimate of
-      :func:`mistruct.mutual_information`;
-    * every column continuous: KSG algorithm 1 (:func:`ksg_mutual_information`),
-      or Frenzel-Pompe with ``given``
-      (:func:`ksg_conditional_mutual_information`);
-    * some of each: Gao et al. (:func:`mixed_mutual_information`).
-
-    Parameters
-    ----------
-    x, y : 1-D array, list, Series, 2-D array or DataFrame
-    given : same kinds, optional
-    base : float, default 2
-    k : int, default 3
-        Neighbour rank of the kNN estimators.
-    seed : int, None or numpy.random.Generator, default 0
-        Seeds the tie noise of the kNN estimators, keyed by each column's
-        values: the same data give the same value, whatever the column
-        order; ``None`` is not reproducible.
-    missing : {"error", "drop"}, default "error"
-        ``"drop"`` drops every row with a missing value in any variable.
-
-    Returns
-    -------
-    MutualInformationEstimate
-        ``.value`` and ``.estimator`` (what was picked).
-
-    Examples
-    --------
-    >>> picked = mutual_information_auto(["a", "a", "b", "b"], [0, 0, 1, 1])
-    >>> picked.estimator, round(picked.value, 6)
-    ('plugin', 1.0)
-    >>> rng = np.random.default_rng(0)
-    >>> y = rng.integers(0, 2, 500)
-    >>> mutual_information_auto(rng.standard_normal(500) + y, y).estimator
-    'mixed'
-    """
-    frames = _frames({"x": x, "y": y, "given": given}, missing)
-    originals = {"x": x, "y": y, "given": given}
-    applied = {role: apply_kinds(frame, what=role) for role, frame in frames.items()}
-    # One variable stays one variable (a 1-D input keeps its "x" in messages).
-    inputs = {
-        role: frame.iloc[:, 0] if _single(originals[role]) else frame
-        for role, frame in applied.items()
-    }
-    kinds = set()
-    for frame in applied.values():
-        kinds |= set(_table_kinds(frame).values())
-    ix, iy, iz = inputs["x"], inputs["y"], inputs.get("given")
-    if kinds == {"discrete"}:
-        value = _discrete_mutual_information(
-            _positional(ix), _positional(iy), _positional(iz), base=base
-        )
-        return MutualInformationEstimate(float(value), "plugin", None, base)
-    if kinds == {"continuous"}:
-        if given is None:
-            value = ksg_mutual_information(ix, iy, k=k, base=base, seed=seed)
-            return MutualInformationEstimate(value, "ksg", k, base)
-        value = ksg_conditional_mutual_information(ix, iy, iz, k=k, base=base, seed=seed)
-        return MutualInformationEstimate(value, "frenzel-pompe", k, base)
-    value = mixed_mutual_information(ix, iy, iz, k=k, base=base, seed=seed)
-    return MutualInformationEstimate(value, "mixed", k, base)
 
 
 def _positional(value):

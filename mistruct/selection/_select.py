@@ -1,0 +1,660 @@
+"""Greedy forward feature selection by mutual information (the mRMR family)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from mistruct._validation import (
+    check_alpha,
+    check_bool,
+    check_int,
+    check_missing,
+    check_n_permutations,
+    check_option,
+    check_seed,
+)
+from mistruct.counting import joint_codes
+from mistruct.data import apply_kinds, apply_missing, as_frame, column_kinds, encode
+from mistruct.exceptions import InvalidInputError, MissingValuesError
+from mistruct.independence import CI_TESTS
+from mistruct.independence import ci_test as run_ci_test
+from mistruct.measures import ESTIMATORS, MI_ESTIMATORS, entropy, mutual_information
+from mistruct.selection._criteria import CRITERIA, RunningTerms, pick_best
+
+#: Estimators of numeric columns only (they refuse a discrete column).
+NUMERIC_ESTIMATORS = ("ksg", "gaussian")
+
+#: Cells (and row-candidate pairs) one vectorised count may hold: bounds memory
+#: at ~128 MB of int64 whatever the table's size.
+BLOCK_CELLS = 2**24
+
+#: Smallest number of null draws of the stop test, as in mistruct's permutation tests.
+MIN_PERMUTATIONS = 1000
+
+
+@dataclass(frozen=True)
+class SelectionResult:
+    """What :func:`select_features` chose, step by step.
+
+    Attributes
+    ----------
+    selected : tuple
+        Labels of the chosen features, in the order they were chosen.
+    scores : tuple of float
+        The criterion's value of each chosen feature at its step (``base``
+        units; a ratio for ``"mrmr-quotient"`` and ``"disr"``).
+    relevance : tuple of float
+        ``I(f; y)`` of each chosen feature.
+    redundancy : tuple of float
+        Mean ``I(f; s)`` over the features chosen before it (0 at step 1).
+    pvalues : tuple of float
+        With ``n_features="auto"``: the Bonferroni-adjusted p-value of the
+        test of ``f`` independent of ``y`` given the features chosen before
+        it (see :func:`select_features`); NaN otherwise.
+    stop_reason : str
+        Why the selection ended, in words.
+    stop_candidate : label or None
+        With ``n_features="auto"``: the best candidate that was tested and
+        refused at the last step (None if none was).
+    stop_pvalue : float
+        Its adjusted p-value (NaN if none).
+    criterion, estimator, ci_test : str
+        The options used (``estimator`` is ``"plugin"`` on the vectorised
+        discrete path).
+    alpha : float
+    base : float
+    feature_relevance : pandas.Series
+        ``I(f; y)`` of every feature, indexed by label (``scores_`` of the
+        scikit-learn selector).
+    """
+
+    selected: tuple
+    scores: tuple
+    relevance: tuple
+    redundancy: tuple
+    pvalues: tuple
+    stop_reason: str
+    stop_candidate: object
+    stop_pvalue: float
+    criterion: str
+    estimator: str
+    ci_test: str
+    alpha: float
+    base: float
+    feature_relevance: pd.Series = field(repr=False, compare=False)
+
+    def __len__(self):
+        return len(self.selected)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per step: ``feature``, ``score``, ``relevance``, ``redundancy``, ``pvalue``.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> X = pd.DataFrame(rng.integers(0, 3, (500, 4)), columns=list("abcd"))
+        >>> y = (X["a"] + X["c"]) % 3
+        >>> select_features(X, y, n_features=2).to_frame()["feature"].tolist()
+        ['a', 'c']
+        """
+        frame = pd.DataFrame(
+            {
+                "feature": list(self.selected),
+                "score": list(self.scores),
+                "relevance": list(self.relevance),
+                "redundancy": list(self.redundancy),
+                "pvalue": list(self.pvalues),
+            },
+            index=pd.RangeIndex(1, len(self.selected) + 1, name="step"),
+        )
+        return frame
+
+
+# ------------------------------------------------------------------ the door
+
+
+def _check_options(criterion, n_features, beta, alpha, ci_test, n_permutations, estimator, k,
+                   base, seed, missing, progress):
+    check_option(criterion, "criterion", CRITERIA)
+    if isinstance(n_features, str):
+        if n_features != "auto":
+            raise InvalidInputError(
+                f"n_features={n_features!r} is not an option; use a positive integer or 'auto' "
+                "(stop when the next feature adds no significant information)."
+            )
+    else:
+        check_int(n_features, "n_features", hint="(or 'auto')")
+    if isinstance(beta, (bool, np.bool_)) or not isinstance(beta, numbers.Real) or not (
+        0 <= beta < math.inf
+    ):
+        raise InvalidInputError(f"beta must be a finite number >= 0, got {beta!r} (e.g. 1.0).")
+    check_alpha(alpha)
+    check_option(ci_test, "ci_test", tuple(CI_TESTS))
+    if n_permutations is not None:
+        check_n_permutations(n_permutations)
+    check_option(estimator, "estimator", MI_ESTIMATORS)
+    if estimator == "ksg2":
+        raise InvalidInputError(
+            "estimator='ksg2' has no conditional form; use 'ksg' (Frenzel-Pompe) or 'auto'."
+        )
+    check_int(k, "k")
+    if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real) or not (
+        0 < base < math.inf and base != 1
+    ):
+        raise InvalidInputError(f"base must be a positive number other than 1, got {base!r}.")
+    check_seed(seed)
+    check_missing(missing)
+    check_bool(progress, "progress")
+
+
+def _target(y, n_rows, feature_labels):
+    """``y`` as (label, 1-D values); its label must not clash with a feature's."""
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise InvalidInputError(
+                f"y must be one column (the target); got a table with {y.shape[1]} columns."
+            )
+        y = y.iloc[:, 0]
+    label = y.name if isinstance(y, pd.Series) and y.name is not None else "y"
+    values = y.to_numpy() if isinstance(y, pd.Series) else np.asarray(y)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1:
+        raise InvalidInputError(
+            f"y must be one-dimensional (one target value per row), got shape {values.shape}."
+        )
+    if len(values) != n_rows:
+        raise InvalidInputError(
+            f"X has {n_rows} rows but y has {len(values)} values; they must pair row by row."
+        )
+    if label in feature_labels:
+        raise InvalidInputError(
+            f"the target's name {label!r} is also a column of X; rename the target "
+            "(or drop that column from X)."
+        )
+    return label, values
+
+
+def _read_table(X, y, discrete, continuous, missing):
+    """X and y as one frame whose dtypes state each column's kind, after ``missing``."""
+    frame = as_frame(X, what="X")
+    if frame.shape[1] == 0:
+        raise InvalidInputError("X has no columns; give at least one feature.")
+    labels = list(frame.columns)
+    label, values = _target(y, len(frame), set(labels))
+    table = frame.reset_index(drop=True)  # a new frame: the caller's X is never touched
+    table[label] = values
+    table = apply_kinds(table, discrete=discrete, continuous=continuous, what="data")
+    if missing == "error":
+        counts = table.isna().sum()
+        counts = counts[counts > 0]
+        if len(counts):
+            listed = ", ".join(f"{name!r} ({int(c)})" for name, c in counts.items())
+            raise MissingValuesError(
+                f"missing values in {listed}; pass missing='drop' to drop those rows or "
+                "missing='category' to make them a level of discrete columns."
+            )
+    else:
+        table = apply_missing(table, missing)
+        floats = [c for c in table.columns if table[c].dtype.kind == "f" and table[c].isna().any()]
+        if floats:
+            raise MissingValuesError(
+                f"missing values in continuous column(s) {floats}: missing='category' applies "
+                "to discrete columns only; use missing='drop'."
+            )
+    if len(table) < 2:
+        raise InvalidInputError(f"select_features needs at least 2 rows, got {len(table)}.")
+    kinds = column_kinds(table)
+    return table, labels, label, kinds
+
+
+def _label_rank(labels):
+    """Position of each label in sorted order (string order when labels do not compare)."""
+    try:
+        order = sorted(range(len(labels)), key=lambda j: labels[j])
+    except TypeError:
+        order = sorted(range(len(labels)), key=lambda j: (type(labels[j]).__name__, str(labels[j])))
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels))
+    return rank
+
+
+# ------------------------------------------------ the vectorised discrete engine
+
+
+def _xlogx_sum(counts, axes):
+    """``sum c log c`` over ``axes`` (0 log 0 = 0)."""
+    c = counts.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(c > 0, c * np.log(np.where(c > 0, c, 1.0)), 0.0)
+    return terms.sum(axis=axes)
+
+
+class DiscreteTerms:
+    """Per-candidate information terms of discrete columns, counted all at once.
+
+    For the last chosen feature ``s`` (or none: relevance), each candidate
+    ``f`` is counted against the joint code of ``(s, y)`` in blocks of
+    candidates, one ``bincount`` per block; every term follows from that
+    ``f x s x y`` table by the chain rule, in nats:
+    ``I(f; s y)``, ``I(f; s)``, ``I(f; y | s) = I(f; s y) - I(f; s)`` and
+    ``H(f, s, y)``.
+    """
+
+    def __init__(self, codes, cardinalities, target, n_target):
+        self.codes = codes
+        self.cards = np.asarray(cardinalities, dtype=np.int64)
+        self.target = np.asarray(target, dtype=np.int64)
+        self.n_target = int(n_target)
+        self.n = codes.shape[0]
+
+    def step(self, candidates, s=None):
+        """(I(f; s), I(f; y | s), H(f, s, y)) in nats for ``candidates`` (s=None: I(f; y))."""
+        n = self.n
+        if s is None:
+            s_codes, n_s = np.zeros(n, dtype=np.int64), 1
+        else:
+            s_codes, n_s = self.codes[:, s].astype(np.int64), int(self.cards[s])
+        sy = s_codes * self.n_target + self.target  # joint code of (s, y), not compacted
+        n_sy = n_s * self.n_target
+        sy_counts = np.bincount(sy, minlength=n_sy)
+        s_counts = sy_counts.reshape(n_s, self.n_target).sum(axis=1)
+        n_log_n = n * math.log(n)
+        xl_sy = _xlogx_sum(sy_counts, 0)
+        xl_s = _xlogx_sum(s_counts, 0)
+        red = np.empty(len(candidates))
+        cond = np.empty(len(candidates))
+        joint_h = np.empty(len(candidates))
+        start = 0
+        while start < len(candidates):
+            # Block of candidates sized so both the row-by-candidate codes and the count
+            # tables stay under BLOCK_CELLS: one bincount per block, not per candidate.
+            max_card = int(self.cards[candidates[start:]].max())
+            per = max_card * n_sy
+            size = max(1, min(BLOCK_CELLS // max(per, 1), BLOCK_CELLS // n))
+            block = candidates[start : start + size]
+            max_card = int(self.cards[block].max())
+            width = max_card * n_sy
+            flat = self.codes[:, block].astype(np.int64) * n_sy + sy[:, None]
+            flat += (np.arange(len(block), dtype=np.int64) * width)[None, :]
+            table = np.bincount(flat.ravel(), minlength=len(block) * width)
+            table = table.reshape(len(block), max_card, n_s, self.n_target)
+            xl_fsy = _xlogx_sum(table, (1, 2, 3))
+            xl_f = _xlogx_sum(table.sum(axis=(2, 3)), 1)
+            xl_fs = _xlogx_sum(table.sum(axis=3), (1, 2))
+            i_f_sy = (xl_fsy - xl_f - xl_sy + n_log_n) / n
+            i_f_s = (xl_fs - xl_f - xl_s + n_log_n) / n
+            stop = start + len(block)
+            red[start:stop] = np.maximum(i_f_s, 0.0)
+            cond[start:stop] = np.maximum(i_f_sy - i_f_s, 0.0)
+            joint_h[start:stop] = math.log(n) - xl_fsy / n
+            start = stop
+        return red, cond, joint_h
+
+
+# ------------------------------------------------------------ selection
+
+
+def _stop_permutations(n_permutations, n_candidates, alpha):
+    """Null draws of the stop test: enough that a Bonferroni p-value can reach alpha / m."""
+    if n_permutations is not None:
+        return n_permutations
+    return max(MIN_PERMUTATIONS, math.ceil(2 * n_candidates / alpha))
+
+
+def select_features(
+    X,
+    y,
+    *,
+    criterion: str = "mrmr",
+    n_features=10,
+    beta: float = 1.0,
+    alpha: float = 0.05,
+    ci_test: str = "auto",
+    n_permutations=None,
+    estimator: str = "auto",
+    k: int = 3,
+    base=2,
+    seed=0,
+    discrete=None,
+    continuous=None,
+    missing: str = "error",
+    progress: bool = False,
+) -> SelectionResult:
+    r"""Choose features that carry information about ``y``, greedily, by a mutual-information criterion.
+
+    Forward selection: start from no features; at each step add the
+    candidate ``f`` with the highest criterion ``J(f)`` given the chosen set
+    ``S``.  The criteria (``I`` is mutual information, ``H`` entropy, sums
+    and minima over ``s`` in ``S``; at the first step every criterion is
+    ``I(f; y)``):
+
+    ============== ====================================================== =======================
+    criterion      J(f)                                                   reference
+    ============== ====================================================== =======================
+    "mim"          I(f; y)  (relevance only)                              Lewis 1992
+    "mifs"         I(f; y) - beta * sum I(f; s)                           Battiti 1994
+    "mrmr"         I(f; y) - mean I(f; s)  (difference, MID)              Peng, Long & Ding 2005
+    "mrmr-quotient" I(f; y) / mean I(f; s)  (quotient, MIQ)               Peng, Long & Ding 2005
+    "jmi"          sum I(f, s; y)                                         Yang & Moody 1999
+    "jmim"         min I(f, s; y)                                         Bennasar et al. 2015
+    "cmim"         min I(f; y | s)                                        Fleuret 2004
+    "cife"         I(f; y) - sum [I(f; s) - I(f; s | y)]                  Lin & Tang 2006
+    "disr"         sum I(f, s; y) / H(f, s, y)                            Meyer et al. 2008
+    ============== ====================================================== =======================
+
+    (For MIQ, a candidate with no redundancy at all and positive relevance
+    scores ``inf``.)  Each step computes one new column of ``I(f; s_last)``
+    and ``I(f; y | s_last)`` for every candidate and folds it into running
+    sums, so a step costs one pass over the rows.  When every column is
+    discrete and ``estimator`` is ``"auto"`` or ``"plugin"``, that pass is
+    vectorised: each block of candidates is counted against the joint code
+    of ``(s_last, y)`` with one ``bincount``.  Otherwise (float or mixed
+    columns, or another discrete estimator) each candidate takes one call of
+    :func:`mistruct.mutual_information` per step (kNN / Gao et al.
+    estimators): correct, but a Python call per candidate.
+
+    Ties (scores within 1e-10) go to the candidate whose label sorts first,
+    so the result never depends on the order of the columns.
+
+    Parameters
+    ----------
+    X : DataFrame or 2-D array
+        The candidate features (columns of an array are labelled
+        ``0 .. p - 1``).  Never modified.
+    y : 1-D array, list or Series
+        The target, one value per row of ``X``: classes (discrete) or a
+        measurement (continuous), by the same kind rule as the features.
+        A Series' name labels it (else ``"y"``).
+    criterion : str, default "mrmr"
+        One of the criteria above.
+    n_features : int or "auto", default 10
+        How many features to choose (fewer if ``X`` has fewer columns).
+        ``"auto"``: keep adding the best candidate while it still carries
+        information about ``y`` given the features already chosen: the CMI
+        test of ``f`` independent of ``y`` given ``S`` (``ci_test``), its
+        p-value multiplied by the number of candidates at that step
+        (Bonferroni, since the best of ``m`` was picked: the chance of
+        adding a feature when no candidate carries information is at most
+        ``alpha``), must be at most ``alpha``.
+    beta : float, default 1.0
+        Weight of the redundancy sum of ``"mifs"`` (unused by the others).
+    alpha : float, default 0.05
+        Level of the stop test (``n_features="auto"`` only).
+    ci_test : str, default "auto"
+        The CI test of the stop rule (a name of
+        :data:`mistruct.independence.CI_TESTS`, passed to
+        :func:`mistruct.ci_test` as ``method``).  ``"auto"``: for discrete
+        columns the adjusted G-test where the chi-squared law fits the
+        counts and the exact sequential permutation test where it does not;
+        the kNN test where a column is continuous.
+    n_permutations : int, optional
+        Null draws of the stop test.  By default enough that the adjusted
+        p-value can reach ``alpha``: ``max(1000, 2 m / alpha)`` for ``m``
+        candidates.
+    estimator : str, default "auto"
+        Mutual-information estimator (see :func:`mistruct.mutual_information`).
+        ``"auto"``: plug-in counts for discrete columns, KSG / Frenzel-Pompe
+        for continuous ones, Gao et al. for mixed pairs.
+    k : int, default 3
+        Neighbour count of the kNN estimators.
+    base : float, default 2
+        Units of the scores: 2 bits, ``np.e`` nats.
+    seed : None, int or numpy.random.Generator, default 0
+        Seeds the kNN tie noise and the stop test's draws (keyed by the
+        query's content).
+    discrete, continuous : list of labels, optional
+        Labels of columns (features, or the target's label) to treat as
+        discrete / continuous, overriding the automatic rule of
+        :func:`mistruct.data.column_kinds`.
+    missing : {"error", "drop", "category"}, default "error"
+        Rows with NaN/None: an error naming the columns, dropped, or (for
+        discrete columns) a level of their own.
+    progress : bool, default False
+        Show a progress bar over the steps.
+
+    Returns
+    -------
+    SelectionResult
+        The chosen labels in order, each step's score, relevance,
+        redundancy and (with ``"auto"``) p-value, and why it stopped;
+        ``to_frame()`` gives the table.
+
+    Raises
+    ------
+    InvalidInputError
+        Before any work: a bad option, ``y`` not pairing with ``X``, a target
+        name clashing with a column, ``"disr"`` with continuous columns
+        (differential entropy has no place in its normalisation), an
+        estimator that cannot take a column's kind.
+    MissingValuesError
+        Missing values with ``missing="error"``.
+
+    See Also
+    --------
+    mistruct.selection.MutualInfoSelector : the same as a scikit-learn selector.
+    mistruct.mutual_information : the measure behind every score.
+    mistruct.ci_test : the test behind the stop rule.
+
+    References
+    ----------
+    Brown, Pocock, Zhao & Luján (2012), "Conditional likelihood maximisation:
+    a unifying framework for information theoretic feature selection", JMLR 13.
+    Peng, Long & Ding (2005), IEEE TPAMI 27(8).  Fleuret (2004), JMLR 5.
+    Battiti (1994), IEEE TNN 5(4).  Yang & Moody (1999), NIPS.  Lin & Tang
+    (2006), ECCV.  Meyer, Schretter & Bontempi (2008), IEEE JSTSP 2(3).
+    Bennasar, Hicks & Setchi (2015), Expert Syst. Appl. 42(22).
+
+    Examples
+    --------
+    Five copies of one feature: relevance alone (``"mim"``) takes the copies;
+    mRMR takes the second, independent feature next.
+
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.integers(0, 2, (2, 2000))
+    >>> X = pd.DataFrame({"a": a, "a2": a, "a3": a, "b": b, "noise": rng.integers(0, 2, 2000)})
+    >>> y = 2 * a + b
+    >>> select_features(X, y, criterion="mim", n_features=2).selected
+    ('a', 'a2')
+    >>> select_features(X, y, criterion="mrmr", n_features=2).selected
+    ('a', 'b')
+    >>> result = select_features(X, y, n_features="auto")
+    >>> result.selected, result.stop_reason.split(":")[0]
+    (('a', 'b'), 'no candidate adds significant information about y at alpha=0.05')
+    """
+    _check_options(criterion, n_features, beta, alpha, ci_test, n_permutations, estimator, k,
+                   base, seed, missing, progress)
+    table, labels, target, kinds = _read_table(X, y, discrete, continuous, missing)
+    continuous_labels = [c for c in table.columns if kinds[c] == "continuous"]
+    if continuous_labels and criterion == "disr":
+        raise InvalidInputError(
+            f"criterion='disr' needs entropies of discrete columns; {continuous_labels} are "
+            "continuous (differential entropy can be negative). Use 'jmi', or discretize them."
+        )
+    if continuous_labels and estimator in ESTIMATORS:
+        raise InvalidInputError(
+            f"estimator={estimator!r} counts discrete levels; {continuous_labels} are "
+            "continuous. Use estimator='auto', 'ksg' or 'mixed', or name them in discrete=."
+        )
+    discrete_labels = [c for c in table.columns if kinds[c] == "discrete"]
+    if discrete_labels and estimator in NUMERIC_ESTIMATORS:
+        raise InvalidInputError(
+            f"estimator={estimator!r} takes numeric columns; {discrete_labels} are discrete. "
+            "Use estimator='auto' or 'mixed', or name them in continuous=."
+        )
+    p = len(labels)
+    limit = p if n_features == "auto" else min(int(n_features), p)
+    scale = 1.0 / math.log(base)  # nats -> base units
+    rank = _label_rank(labels)
+
+    vectorised = not continuous_labels and estimator in ("auto", "plugin")
+    if vectorised:
+        encoded = encode(table, missing="error")
+        codes = np.asarray(encoded.codes)
+        cards = np.asarray(encoded.cardinalities, dtype=np.int64)
+        engine = DiscreteTerms(codes[:, :p], cards[:p], codes[:, p], cards[p])
+        terms_of = engine.step
+        stop_table = pd.DataFrame(codes, columns=table.columns)
+        used_estimator = "plugin"
+    else:
+        work = table.copy(deep=False)
+        for c in discrete_labels:
+            work[c] = work[c].astype("category")  # the dtype rule then agrees with kinds
+        terms_of = _GenericTerms(work, labels, target, estimator, k, seed, criterion).step
+        stop_table = work
+        used_estimator = estimator
+    all_columns = np.arange(p)
+    _, relevance, _ = terms_of(all_columns, None)
+    terms = RunningTerms(relevance)
+
+    chosen = []
+    step_scores, step_rel, step_red, step_p = [], [], [], []
+    stop_reason = f"chose the {limit} feature(s) asked for"
+    stop_candidate, stop_pvalue = None, float("nan")
+    available = np.ones(p, dtype=bool)
+    bar = _progress_bar(limit, progress)
+    try:
+        while len(chosen) < limit:
+            candidates = np.flatnonzero(available)
+            scores = terms.scores(criterion, beta)
+            best = pick_best(scores, candidates, rank)
+            pvalue = float("nan")
+            if n_features == "auto":
+                pvalue, why = _stop_test(
+                    stop_table, labels, target, chosen, best, len(candidates), kinds,
+                    ci_test, alpha, n_permutations, seed,
+                )
+                if why is not None:
+                    stop_reason, stop_candidate, stop_pvalue = why, labels[best], pvalue
+                    break
+            chosen.append(best)
+            step_scores.append(float(scores[best]) * (1.0 if criterion in _RATIOS else scale))
+            step_rel.append(float(relevance[best]) * scale)
+            step_red.append(float(terms.redundancy()[best]) * scale)
+            step_p.append(pvalue)
+            available[best] = False
+            if bar is not None:
+                bar.update(1)
+            if len(chosen) < limit and available.any():
+                rest = np.flatnonzero(available)
+                red, cond, joint_h = terms_of(rest, best)
+                full = [np.zeros(p), np.zeros(p), np.zeros(p), np.zeros(p)]
+                full[0][rest], full[1][rest] = red, cond
+                full[2][rest] = relevance[best] + cond  # I(f, s; y) = I(s; y) + I(f; y | s)
+                if joint_h is not None:
+                    full[3][rest] = joint_h
+                terms.add(full[0], full[1], full[2], full[3] if criterion == "disr" else None)
+        else:
+            if n_features == "auto":
+                stop_reason = "every feature was chosen: each added significant information"
+    finally:
+        if bar is not None:
+            bar.close()
+
+    return SelectionResult(
+        selected=tuple(labels[j] for j in chosen),
+        scores=tuple(step_scores),
+        relevance=tuple(step_rel),
+        redundancy=tuple(step_red),
+        pvalues=tuple(step_p),
+        stop_reason=stop_reason,
+        stop_candidate=stop_candidate,
+        stop_pvalue=stop_pvalue,
+        criterion=criterion,
+        estimator=used_estimator,
+        ci_test=ci_test,
+        alpha=float(alpha),
+        base=float(base),
+        feature_relevance=pd.Series(relevance * scale, index=pd.Index(labels), name="relevance"),
+    )
+
+
+#: Criteria whose score is a ratio, not an amount of information (no units).
+_RATIOS = ("mrmr-quotient", "disr")
+
+
+def _progress_bar(total, progress):
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="select_features", unit="feature")
+
+
+def _stop_test(table, labels, target, chosen, best, n_candidates, kinds, method, alpha,
+               n_permutations, seed):
+    """(adjusted p-value, reason to stop or None) for adding ``best`` to ``chosen``."""
+    columns = [labels[j] for j in chosen] + [labels[best], target]
+    given = [labels[j] for j in chosen]
+    result = run_ci_test(
+        table[columns],
+        labels[best],
+        target,
+        given,
+        method=method,
+        alpha=alpha,
+        n_permutations=_stop_permutations(n_permutations, n_candidates, alpha),
+        seed=seed,
+        discrete=[c for c in columns if kinds[c] == "discrete"],
+        continuous=[c for c in columns if kinds[c] == "continuous"],
+    )
+    if result.no_evidence:
+        return float("nan"), (
+            f"no evidence either way for the best candidate {labels[best]!r} given the "
+            f"{len(chosen)} chosen feature(s): {result.note}"
+        )
+    adjusted = min(1.0, float(result.pvalue) * n_candidates)
+    if adjusted > alpha:
+        return adjusted, (
+            f"no candidate adds significant information about y at alpha={alpha:g}: the best, "
+            f"{labels[best]!r}, has p={adjusted:.3g} (Bonferroni over {n_candidates} "
+            f"candidates, {result.method} test given {len(chosen)} chosen feature(s))"
+        )
+    return adjusted, None
+
+
+class _GenericTerms:
+    """The same terms through :func:`mistruct.mutual_information`, one call per candidate.
+
+    For continuous and mixed columns (kNN / Gao et al.) and for the discrete
+    estimators other than the plug-in; in nats.
+    """
+
+    def __init__(self, table, labels, target, estimator, k, seed, criterion):
+        self.table = table
+        self.labels = labels
+        self.target = target
+        self.estimator = estimator
+        self.k = k
+        self.seed = seed
+        self.criterion = criterion
+
+    def _mi(self, x, y, given=None):
+        return mutual_information(
+            self.table[x], self.table[y], None if given is None else self.table[given],
+            estimator=self.estimator, k=self.k, base=math.e, seed=self.seed,
+        )
+
+    def step(self, candidates, s=None):
+        y = self.target
+        red = np.empty(len(candidates))
+        cond = np.empty(len(candidates))
+        joint_h = np.empty(len(candidates)) if self.criterion == "disr" else None
+        for i, j in enumerate(candidates):
+            f = self.labels[j]
+            if s is None:
+                red[i], cond[i] = 0.0, self._mi(f, y)
+                continue
+            other = self.labels[s]
+            red[i] = self._mi(f, other)
+            cond[i] = self._mi(f, y, other)
+            if joint_h is not None:
+                joint_h[i] = entropy(
+                    self.table[[f, other, y]], estimator=self.estimator, base=math.e
+                )
+        return red, cond, joint_h
