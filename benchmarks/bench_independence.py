@@ -33,8 +33,8 @@ from _report import machine, markdown_table, measure, write_section  # noqa: E40
 from mistruct.counting._contingency import joint_codes  # noqa: E402
 from mistruct.data._table import encode  # noqa: E402
 from mistruct.independence import ci_test, ci_test_from_table, ci_tests  # noqa: E402
-from mistruct.independence._discrete_tests import count_strata as _strata  # noqa: E402
 from mistruct.independence._core import check_options, query_rng, run_test  # noqa: E402
+from mistruct.independence._discrete_tests import count_strata as _strata  # noqa: E402
 from mistruct.interop.datasets import sample_network  # noqa: E402
 
 B = 1000

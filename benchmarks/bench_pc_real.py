@@ -29,6 +29,8 @@ like n log n).
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import sys
 import time
 import warnings
@@ -80,11 +82,20 @@ def slow_settings():
     return undo
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its finished worker processes."""
+    own, workers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                         resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def run(frame, **options):
-    start = time.perf_counter()
+    """The skeleton, and its wall seconds; its CPU seconds (all processes) in ``graph.graph``."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         graph = pc_skeleton(frame, seed=0, **options)
+    graph.graph["cpu_seconds"] = cpu_seconds() - cpu  # the workers are joined by now
     return graph, time.perf_counter() - start
 
 
@@ -139,14 +150,16 @@ def main(argv=None):
                 reference = graph
             same = edges(graph) == edges(reference)
             line = [
-                name, shape, f"default, n_jobs={jobs}", f"{seconds:.1f}", graph.number_of_edges(),
+                name, shape, f"default, n_jobs={jobs}", f"{seconds:.1f}",
+                f"{graph.graph['cpu_seconds']:.1f}", graph.number_of_edges(),
                 graph.graph["n_tests"], graph.graph["complete"], "" if same else "differs",
             ]
             rows.append(line)
             print(" | ".join(map(str, line)), flush=True)
         if gaussian is not None:
             shared = len(edges(gaussian) & edges(reference))
-            line = [name, shape, "gaussian", f"{t_gauss:.1f}", gaussian.number_of_edges(),
+            line = [name, shape, "gaussian", f"{t_gauss:.1f}",
+                    f"{gaussian.graph['cpu_seconds']:.1f}", gaussian.number_of_edges(),
                     gaussian.graph["n_tests"], True, f"{shared} shared"]
             rows.append(line)
             print(" | ".join(map(str, line)), flush=True)
@@ -158,15 +171,20 @@ def main(argv=None):
                 undo()
             shared = len(edges(slow) & edges(reference))
             line = [name, shape, "slow settings (before)", f"{seconds:.1f}",
-                    slow.number_of_edges(), slow.graph["n_tests"], True,
+                    f"{slow.graph['cpu_seconds']:.1f}", slow.number_of_edges(),
+                    slow.graph["n_tests"], True,
                     f"{shared} shared, {len(edges(slow) - edges(reference))} only slow, "
                     f"{len(edges(reference) - edges(slow))} only default"]
             rows.append(line)
             print(" | ".join(map(str, line)), flush=True)
-    header = ["table", "rows x cols", "test", "seconds", "edges", "tests", "complete", "agreement"]
+    header = ["table", "rows x cols", "test", "wall s", "CPU s", "edges", "tests", "complete",
+              "agreement"]
+    # The machine may be shared: the load beside the wall seconds, CPU seconds over processes.
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     body = (
         "PC-stable on real tables (`python benchmarks/bench_pc_real.py --slow`), "
-        f"seed 0, alpha 0.05.\n\nMachine: {machine()}\n\n" + markdown_table(header, rows)
+        f"seed 0, alpha 0.05; load average at the end {load}.\n\nMachine: {machine()}\n\n"
+        + markdown_table(header, rows)
     )
     print(body)
     if args.write:

@@ -9,6 +9,7 @@ structure -> interop, and clustering):
 * :mod:`mistruct.measures` -- entropy, MI, CMI, PMI, KL with ``estimator=``;
 * :mod:`mistruct.independence` -- CI tests and their registry;
 * :mod:`mistruct.structure` -- Chow-Liu, PC, ARACNE, DPI checks, metrics;
+* :mod:`mistruct.selection` -- feature selection by mutual information;
 * :mod:`mistruct.interop` -- pgmpy: PC plug-in, Bayesian networks, BIF, datasets;
 * :mod:`mistruct.clustering` -- NMI, AMI and relatives, as scikit-learn's.
 
@@ -25,6 +26,7 @@ from mistruct import (  # noqa: F401
     independence,
     interop,
     measures,
+    selection,
     structure,
 )
 from mistruct.clustering import (
@@ -62,6 +64,7 @@ from mistruct.measures import (
     mutual_information_matrix,
     pointwise_mutual_information,
 )
+from mistruct.selection import select_features
 from mistruct.structure import (
     aracne,
     chow_liu_forest,
@@ -82,6 +85,7 @@ __all__ = [
     "CITestResult",
     "Discretizer",
     "InvalidInputError",
+    "MutualInfoSelector",
     "NoEvidenceWarning",
     "PgmpyCITest",
     "adjust_pvalues",
@@ -116,9 +120,18 @@ __all__ = [
     "pointwise_mutual_information",
     "read_bif",
     "read_graph",
+    "select_features",
     "structure_metrics",
     "tan",
     "variation_of_information",
     "write_bif",
     "write_graph",
 ]
+
+
+def __getattr__(name):
+    # The scikit-learn selector is built on first access, so that importing
+    # mistruct does not import scikit-learn (an optional extra).
+    if name == "MutualInfoSelector":
+        return selection.MutualInfoSelector
+    raise AttributeError(f"module 'mistruct' has no attribute {name!r}")

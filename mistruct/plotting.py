@@ -791,6 +791,10 @@ def plot_graph(
         ``"edge:<kind>:<u>-><v>"`` for an edge (kind ``plain`` without a true
         graph, else ``correct``, ``reversed``, ``extra`` or ``missing``).
 
+    See Also
+    --------
+    plot_heatmap : the MI matrix behind a graph.
+
     Examples
     --------
     >>> from mistruct.interop.datasets import sample_network
@@ -1078,6 +1082,11 @@ def plot_heatmap(
     -------
     matplotlib.figure.Figure
 
+    See Also
+    --------
+    mistruct.measures.mutual_information_matrix : a matrix to draw.
+    plot_graph : a learned structure.
+
     Examples
     --------
     >>> import pandas as pd
@@ -1143,6 +1152,10 @@ def plot_null_distribution(result, path=None, *, x="X", y="Y", given=(), dpi=150
     Returns
     -------
     matplotlib.figure.Figure
+
+    See Also
+    --------
+    mistruct.independence.ci_test : with ``return_null=True``.
 
     Examples
     --------

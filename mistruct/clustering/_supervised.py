@@ -358,6 +358,10 @@ def contingency_matrix(labels_true, labels_pred, *, eps=None, sparse=False, dtyp
         For labels that are not 1-D, empty, of different lengths, or hold
         NaN/None; or when ``eps`` is given with ``sparse=True``.
 
+    See Also
+    --------
+    mistruct.counting.contingency_table : the same counts, for any two columns.
+
     Examples
     --------
     >>> from mistruct.clustering import contingency_matrix
@@ -414,6 +418,12 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None):
         For invalid labels (see :func:`contingency_matrix`) or a contingency
         table that is not 2-D, has negative or non-finite entries, or sums to 0.
 
+    See Also
+    --------
+    normalized_mutual_info_score : scaled to [0, 1].
+    adjusted_mutual_info_score : corrected for chance.
+    mistruct.measures.mutual_information : in bits, with any estimator.
+
     References
     ----------
     .. [1] T. M. Cover and J. A. Thomas, *Elements of Information Theory*,
@@ -457,6 +467,10 @@ def clustering_entropy(labels):
     InvalidInputError
         If the labels are not 1-D, are empty or hold NaN/None.
 
+    See Also
+    --------
+    variation_of_information : uses it.
+
     Examples
     --------
     >>> from mistruct.clustering import clustering_entropy
@@ -495,6 +509,11 @@ def normalized_mutual_info_score(labels_true, labels_pred, *, average_method="ar
     InvalidInputError
         For invalid labels (see :func:`contingency_matrix`) or an unknown
         ``average_method``.
+
+    See Also
+    --------
+    adjusted_mutual_info_score : corrected for chance.
+    mutual_info_score : unnormalised, in nats.
 
     References
     ----------
@@ -553,6 +572,10 @@ def expected_mutual_information(contingency, n_samples):
     InvalidInputError
         If the table is not a 2-D table of non-negative integer counts, or
         ``n_samples`` is not its sum.
+
+    See Also
+    --------
+    adjusted_mutual_info_score : uses it.
 
     References
     ----------
@@ -622,6 +645,11 @@ def adjusted_mutual_info_score(labels_true, labels_pred, *, average_method="arit
         For invalid labels (see :func:`contingency_matrix`) or an unknown
         ``average_method``.
 
+    See Also
+    --------
+    normalized_mutual_info_score : not corrected for chance.
+    expected_mutual_information : the chance term.
+
     References
     ----------
     .. [1] N. X. Vinh, J. Epps and J. Bailey, "Information theoretic measures
@@ -684,6 +712,10 @@ def homogeneity_completeness_v_measure(labels_true, labels_pred, *, beta=1.0):
     InvalidInputError
         For invalid labels (see :func:`contingency_matrix`) or a negative ``beta``.
 
+    See Also
+    --------
+    homogeneity_score, completeness_score, v_measure_score : one of the three.
+
     References
     ----------
     .. [1] A. Rosenberg and J. Hirschberg, "V-Measure: a conditional
@@ -731,6 +763,10 @@ def homogeneity_score(labels_true, labels_pred):
     InvalidInputError
         For invalid labels (see :func:`contingency_matrix`).
 
+    See Also
+    --------
+    homogeneity_completeness_v_measure : the three at once.
+
     References
     ----------
     .. [1] A. Rosenberg and J. Hirschberg, "V-Measure: a conditional
@@ -767,6 +803,10 @@ def completeness_score(labels_true, labels_pred):
     ------
     InvalidInputError
         For invalid labels (see :func:`contingency_matrix`).
+
+    See Also
+    --------
+    homogeneity_completeness_v_measure : the three at once.
 
     References
     ----------
@@ -808,6 +848,10 @@ def v_measure_score(labels_true, labels_pred, *, beta=1.0):
     InvalidInputError
         For invalid labels (see :func:`contingency_matrix`) or a negative ``beta``.
 
+    See Also
+    --------
+    homogeneity_completeness_v_measure : the three at once.
+
     References
     ----------
     .. [1] A. Rosenberg and J. Hirschberg, "V-Measure: a conditional
@@ -848,6 +892,11 @@ def variation_of_information(labels_true, labels_pred, *, normalized=False):
     ------
     InvalidInputError
         For invalid labels (see :func:`contingency_matrix`).
+
+    See Also
+    --------
+    mutual_info_score : the shared part.
+    clustering_entropy : the entropy of one labelling.
 
     References
     ----------

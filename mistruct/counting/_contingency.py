@@ -137,6 +137,10 @@ class JointCodes:
         Product of the cardinalities (a Python int: it may be huge).  This is
         the size of the full state space, which estimators such as James-Stein
         shrinkage and degrees of freedom refer to.
+
+    See Also
+    --------
+    joint_codes : returns it.
     """
 
     codes: np.ndarray
@@ -158,6 +162,10 @@ def joint_codes(codes, cardinalities) -> JointCodes:
     codes : array of shape (n_rows, n_columns) or (n_rows,)
         Integer codes, column ``j`` in ``0 .. cardinalities[j] - 1``.
     cardinalities : sequence of int
+
+    See Also
+    --------
+    combine : join several joint codes.
 
     Examples
     --------
@@ -188,6 +196,10 @@ def joint_codes(codes, cardinalities) -> JointCodes:
 
 def combine(*joints: JointCodes) -> JointCodes:
     """The joint variable of several already-folded variables.
+
+    See Also
+    --------
+    joint_codes : code one joint variable.
 
     Examples
     --------
@@ -221,6 +233,11 @@ def _check_cells(n_cells: int, what: str):
 def contingency_table(x, y, x_states: int, y_states: int) -> np.ndarray:
     """Count table of two code arrays: ``table[a, b] = #{rows: x == a, y == b}``.
 
+    See Also
+    --------
+    stratified_tables : one table per stratum of a conditioning set.
+    pairwise_counts : every pair of columns at once.
+
     Examples
     --------
     >>> contingency_table(np.array([0, 0, 1]), np.array([1, 1, 0]), 2, 2).tolist()
@@ -248,6 +265,10 @@ def stratified_tables(
     shape ``(n_observed_strata, x_states, y_states)``; strata that never occur
     are left out, so the result is never larger than ``n_rows`` tables whatever
     ``given_states`` is.
+
+    See Also
+    --------
+    contingency_table : the unconditional table.
 
     Examples
     --------
@@ -287,6 +308,10 @@ class PairwiseCounts:
     matrix : ndarray or scipy.sparse.csr_array of shape (K, K)
     offsets : ndarray of shape (n_columns + 1,)
     n_rows : int
+
+    See Also
+    --------
+    pairwise_counts : returns it.
     """
 
     matrix: np.ndarray | sp.csr_array
@@ -399,6 +424,11 @@ def pairwise_counts(
         Use a sparse one-hot matrix and a sparse result.  By default sparse
         is chosen when the total number of levels exceeds
         :data:`MAX_DENSE_LEVELS` (high-cardinality columns).
+
+    See Also
+    --------
+    contingency_table : one pair.
+    mistruct.measures.mutual_information_matrix : MI from these counts.
 
     Examples
     --------

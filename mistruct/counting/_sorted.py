@@ -91,7 +91,10 @@ def sorted_runs(rows, centre, e):
     """
     r, m = rows.shape
     offset = (np.arange(r) * m)[:, None]
-    guess = _guesses(rows, centre, e, offset)
+    guess = [np.empty(centre.shape, dtype=np.intp) for _ in range(2)]
+    for i in range(r):
+        guess[0][i] = np.searchsorted(rows[i], centre[i] - e[i])
+        guess[1][i] = np.searchsorted(rows[i], centre[i] + e[i])
     start = np.broadcast_to(offset, centre.shape).ravel()
     low, high = run_bounds(
         rows.ravel(),
@@ -102,35 +105,6 @@ def sorted_runs(rows, centre, e):
         ((guess[0] + offset).ravel(), (guess[1] + offset).ravel()),
     )
     return (low - start).reshape(centre.shape), (high - start).reshape(centre.shape)
-
-
-def _guesses(rows, centre, e, offset):
-    """Likely run ends (positions within rows) of :func:`sorted_runs`, two searches in all.
-
-    Each row is shifted into a band of its own on one line (row ``i`` by
-    ``i`` times the span of all values plus a margin) and the queries,
-    clipped to just outside the values, likewise: one ``np.searchsorted`` of
-    every query instead of one per row.  The shifts round, so a guess may be
-    a few places off (or anywhere in its row, past 2^52 of resolution);
-    :func:`run_bounds` checks each guess exactly and searches the wrong ones.
-    """
-    r, m = rows.shape
-    if m == 0:
-        return [np.zeros(centre.shape, dtype=np.intp)] * 2
-    if r == 1:
-        return [np.searchsorted(rows[0], centre - e), np.searchsorted(rows[0], centre + e)]
-    finite = rows[np.isfinite(rows)]
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-    span = high - low + 4.0
-    shift = (np.arange(r) * span)[:, None]
-    line = (rows - (low - 2.0)) + shift
-    out = []
-    with np.errstate(invalid="ignore"):
-        for end in (centre - e, centre + e):
-            query = np.clip(end, low - 1.0, high + 1.0) - (low - 2.0) + shift
-            at = np.searchsorted(line.ravel(), np.nan_to_num(query, nan=np.inf).ravel())
-            out.append(np.clip(at.reshape(centre.shape), offset, offset + m) - offset)
-    return out
 
 
 class RankCounter:

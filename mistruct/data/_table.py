@@ -51,6 +51,10 @@ class EncodedTable:
         The original value of each code, column by column.
     names : tuple
         Column labels (names for a DataFrame, positions for an array).
+
+    See Also
+    --------
+    encode : returns it.
     """
 
     codes: np.ndarray
@@ -76,6 +80,10 @@ def as_frame(data, *, what: str = "data") -> pd.DataFrame:
 
     A DataFrame is returned as is; a 2-D array gets integer column labels
     ``0 .. p-1``; a 1-D array, list or Series becomes a single column.
+
+    See Also
+    --------
+    apply_kinds : state the column kinds in the dtypes.
 
     Examples
     --------
@@ -169,6 +177,10 @@ class ColumnKinds(dict):
     ----------
     reasons : dict
         Column label -> a short sentence saying why the column got its kind.
+
+    See Also
+    --------
+    column_kinds : returns it.
     """
 
     def __init__(self, kinds=(), reasons=None):
@@ -311,6 +323,10 @@ def apply_kinds(data, *, discrete=None, continuous=None, what: str = "data") -> 
     calls it once at its door and hands the result down.  The input is never
     modified; it is returned itself when nothing changes.
 
+    See Also
+    --------
+    column_kinds : the rule it applies.
+
     Examples
     --------
     >>> frame = pd.DataFrame({"hp": range(20), "cyl": [4, 6, 8, 6] * 5})
@@ -355,6 +371,10 @@ def apply_missing(frame: pd.DataFrame, missing: str = "error") -> pd.DataFrame:
     ``"error"`` returns ``frame`` unchanged (the caller checks).  The input
     is never modified.
 
+    See Also
+    --------
+    as_frame : read a table first.
+
     Examples
     --------
     >>> frame = pd.DataFrame({"a": [1.0, None, 3.0], "b": ["x", None, "y"]})
@@ -384,6 +404,10 @@ def near_unique_columns(data, kinds=None) -> list:
     at least 90 % as many distinct values as rows; an integer column (of
     either kind) when its values are distinct and form a run of consecutive
     integers (a row index).  Float measurements are never flagged.
+
+    See Also
+    --------
+    column_kinds : the kinds it uses.
 
     Examples
     --------
@@ -498,6 +522,11 @@ def encode(data, columns=None, *, missing: str = "error", what: str = "data") ->
     MissingValuesError
         If a value is missing and ``missing="error"``.
 
+    See Also
+    --------
+    encode_variables : several variables at once.
+    Discretizer : bin continuous columns first.
+
     Examples
     --------
     >>> table = encode(pd.DataFrame({"rain": ["yes", "no", "yes"], "n": [3, 1, 3]}))
@@ -554,6 +583,10 @@ def encode_variables(variables: dict, *, missing: str = "error") -> dict:
     ``variables`` maps a role (``"x"``, ``"y"``, ``"given"``) to a 1-D array,
     Series, 2-D array or DataFrame; a 2-D value is one joint variable.  Returns a
     dict mapping each role to an :class:`EncodedTable` holding its columns.
+
+    See Also
+    --------
+    encode : one table.
     """
     frames = {}
     for role, value in variables.items():
@@ -602,6 +635,11 @@ class Discretizer:
     ----------
     bin_edges_ : dict
         Column label -> array of inner bin edges learned by :meth:`fit`.
+
+    See Also
+    --------
+    column_kinds : which columns are continuous.
+    encode : integer codes of discrete columns.
 
     Examples
     --------

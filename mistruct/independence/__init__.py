@@ -76,7 +76,8 @@ from mistruct.independence._g_test import (
     g_pvalue,
     g_statistic,
 )
-from mistruct.independence._knn import gaussian_ci_test, knn_ci_test
+from mistruct.independence._gaussian import gaussian_ci_test
+from mistruct.independence._knn import knn_ci_test
 from mistruct.independence._registry import (
     CI_TESTS,
     CIContext,

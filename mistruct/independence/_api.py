@@ -256,6 +256,14 @@ def ci_test(
     LowPowerWarning
         When Z has more possible configurations than there are rows.
 
+    See Also
+    --------
+    ci_tests : many queries on one table, sharing the counting work.
+    ci_test_from_table : the same tests from a count table.
+    adjust_pvalues : correct many p-values for multiple testing.
+    knn_ci_test : the kNN test on arrays.
+    mistruct.measures.mutual_information : the (conditional) MI itself.
+
     Examples
     --------
     Y is a noisy copy of X; Z is unrelated.
@@ -384,6 +392,11 @@ def ci_tests(
         Once, naming the first query without evidence and the count.
     LowPowerWarning
         Once, when some query's Z has more configurations than rows.
+
+    See Also
+    --------
+    ci_test : one query.
+    adjust_pvalues : correct the p-values for multiple testing.
 
     Examples
     --------
@@ -577,6 +590,11 @@ def ci_test_from_table(
     adjusted G-test where the chi-squared law fits the counts, the exact
     sequential test where it does not).
 
+    See Also
+    --------
+    ci_test : the same tests on the rows of a table.
+    mistruct.counting.stratified_tables : count tables from rows.
+
     Examples
     --------
     >>> ci_test_from_table([[30, 10], [10, 30]]).pvalue < 0.001
@@ -630,6 +648,10 @@ def adjust_pvalues(pvalues, method: str = "holm") -> np.ndarray:
     InvalidInputError
         For a bad ``method``, a non-numeric, NaN or out-of-range p-value,
         or an array that is not 1-D.
+
+    See Also
+    --------
+    ci_tests : the p-values of many queries.
 
     Examples
     --------

@@ -105,6 +105,11 @@ class CITestResult:
         the chi-squared approximation of an asymptotic method is doubtful
         here.  Empty when there is nothing to say.
 
+    See Also
+    --------
+    ci_test : returns it.
+    ci_tests : returns a list of them.
+
     Notes
     -----
     A result has no truth value, so it cannot be mistaken for a decision
@@ -330,6 +335,10 @@ def asymptotic_fits(rows, cols) -> tuple[bool, float, int]:
     small biases add up.
 
     Returns ``(fits, excess in standard deviations, dof)``.
+
+    See Also
+    --------
+    ci_test : ``method="auto"`` uses this rule.
     """
     rows = np.asarray(rows, dtype=float)
     cols = np.asarray(cols, dtype=float)

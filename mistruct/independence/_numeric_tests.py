@@ -21,7 +21,8 @@ import pandas as pd
 
 from mistruct.exceptions import InvalidInputError
 from mistruct.independence._discrete_tests import run_discrete
-from mistruct.independence._knn import _COSTLY_ROWS, _knn_test, gaussian_ci_test, knn_ci_test
+from mistruct.independence._gaussian import gaussian_ci_test
+from mistruct.independence._knn import _COSTLY_ROWS, _knn_test, knn_ci_test
 from mistruct.independence._registry import KINDS, CITest, _builtin, query_kinds
 from mistruct.measures import numeric_block, standardize
 

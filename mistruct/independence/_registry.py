@@ -79,6 +79,11 @@ class CITest:
         Its default number of resamples (None: it does not resample).
     summary : str
         One line for help texts (the CLI lists it).
+
+    See Also
+    --------
+    register_ci_test : make a test usable by name.
+    get_ci_test : look one up.
     """
 
     name: str
@@ -169,6 +174,12 @@ def register_ci_test(name, run=None, *, kinds, n_permutations=None, summary="", 
     replace : bool, default False
         Allow replacing a registered test of the same name.
 
+    See Also
+    --------
+    CITest : what a test declares.
+    unregister_ci_test : remove it.
+    get_ci_test : look one up.
+
     Examples
     --------
     >>> def always_dependent(frame, queries, context):
@@ -232,6 +243,11 @@ def get_ci_test(ci_test) -> CITest:
     ------
     InvalidInputError
         For a name that is not registered, listing those that are.
+
+    See Also
+    --------
+    register_ci_test : add a test.
+    ci_test : run a test by name.
 
     Examples
     --------

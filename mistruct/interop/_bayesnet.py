@@ -177,6 +177,13 @@ def fit_bayesian_network(
         With one ``TabularCPD`` per node (parents in table order, state
         names the column's levels), checked with ``check_model()``.
 
+    See Also
+    --------
+    log_likelihood : score rows under the fitted network.
+    write_bif : save it as a BIF file.
+    mistruct.structure.chow_liu_tree : a structure to fit.
+    mistruct.structure.pc : a CPDAG to orient and fit.
+
     Examples
     --------
     >>> from mistruct.interop.datasets import sample_network
@@ -369,6 +376,10 @@ def log_likelihood(model, data, *, per_row: bool = True, base=np.e, unknown_stat
     Returns
     -------
     ndarray of shape (n_rows,) or float
+
+    See Also
+    --------
+    fit_bayesian_network : a network to score rows with.
 
     Examples
     --------
@@ -601,6 +612,10 @@ def write_bif(model, path) -> Path:
     pathlib.Path
         The path written.
 
+    See Also
+    --------
+    read_bif : the inverse.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -668,6 +683,11 @@ def read_bif(path):
     pgmpy.models.DiscreteBayesianNetwork
         Nodes and states as :func:`write_bif` was given them (for files from
         other tools: as pgmpy's ``BIFReader`` reads them, states as text).
+
+    See Also
+    --------
+    write_bif : the inverse.
+    fit_bayesian_network : fit a network from rows.
 
     Examples
     --------

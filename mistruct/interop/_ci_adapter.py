@@ -93,6 +93,11 @@ class PgmpyCITest:
         significance level of that call (``independent`` is None for a test
         without evidence).
 
+    See Also
+    --------
+    mistruct.independence.ci_test : the same tests, one query at a time.
+    mistruct.structure.pc : mistruct's own PC.
+
     Notes
     -----
     Thread safe: PC's default ``variant="parallel"`` shares one instance

@@ -40,6 +40,10 @@ class ExampleData:
     model : pgmpy.models.DiscreteBayesianNetwork
         The true network with its probability tables.
     name : str
+
+    See Also
+    --------
+    sample_network : returns it.
     """
 
     data: pd.DataFrame
@@ -54,6 +58,10 @@ def _models_dir():
 
 def list_networks() -> list[str]:
     """Names of the discrete networks bundled with the installed pgmpy.
+
+    See Also
+    --------
+    sample_network : rows from one of them.
 
     Examples
     --------
@@ -86,6 +94,11 @@ def load_network(name: str):
 
     Each call returns a fresh copy, so changing it does not affect later calls.
 
+    See Also
+    --------
+    sample_network : rows sampled from it.
+    list_networks : the names.
+
     Examples
     --------
     >>> sorted(load_network("asia").nodes())[:3]
@@ -108,6 +121,11 @@ def sample_network(name: str, n_samples: int = 10_000, *, seed=None) -> ExampleD
     Returns
     -------
     ExampleData
+
+    See Also
+    --------
+    load_network : the network alone.
+    list_networks : the names.
 
     Examples
     --------

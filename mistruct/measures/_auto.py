@@ -57,13 +57,15 @@ class MutualInformationEstimate:
         Neighbour rank of the kNN estimators; None for the discrete and
         Gaussian estimators.
     base : float
-
-    ``float(estimate)`` is ``estimate.value``.  Returned by
-    :func:`mistruct.measures.mutual_information_estimate`.
+        Logarithm base of ``value``.
 
     See Also
     --------
-    mistruct.measures.mutual_information_estimate
+    mistruct.measures.mutual_information_estimate : returns it.
+
+    Notes
+    -----
+    ``float(estimate)`` is ``estimate.value``.
 
     Examples
     --------

@@ -29,6 +29,9 @@ from mistruct.selection._criteria import CRITERIA, RunningTerms, pick_best
 #: Estimators of numeric columns only (they refuse a discrete column).
 NUMERIC_ESTIMATORS = ("ksg", "gaussian")
 
+#: Stop tests whose p-value does not come from null draws (n_permutations unused).
+ASYMPTOTIC_TESTS = ("g-test", "g-test-adjusted", "gaussian")
+
 #: Cells (and row-candidate pairs) one vectorised count may hold: bounds memory
 #: at ~128 MB of int64 whatever the table's size.
 BLOCK_CELLS = 2**24
@@ -164,6 +167,11 @@ def _target(y, n_rows, feature_labels):
     values = y.to_numpy() if isinstance(y, pd.Series) else np.asarray(y)
     if values.ndim == 2 and values.shape[1] == 1:
         values = values[:, 0]
+    if values.ndim == 0 and y in feature_labels:
+        raise InvalidInputError(
+            f"y={y!r} is a column label; pass the target's values: "
+            f"select_features(X.drop(columns=[{y!r}]), X[{y!r}])."
+        )
     if values.ndim != 1:
         raise InvalidInputError(
             f"y must be one-dimensional (one target value per row), got shape {values.shape}."
@@ -172,11 +180,9 @@ def _target(y, n_rows, feature_labels):
         raise InvalidInputError(
             f"X has {n_rows} rows but y has {len(values)} values; they must pair row by row."
         )
-    if label in feature_labels:
-        raise InvalidInputError(
-            f"the target's name {label!r} is also a column of X; rename the target "
-            "(or drop that column from X)."
-        )
+    while label in feature_labels:
+        # A target derived from a column keeps its name (y = X["a"] % 2): label it apart.
+        label = f"_{label}" if isinstance(label, str) else f"_y{label}"
     return label, values
 
 
@@ -209,7 +215,9 @@ def _read_table(X, y, discrete, continuous, missing):
             )
     if len(table) < 2:
         raise InvalidInputError(f"select_features needs at least 2 rows, got {len(table)}.")
-    kinds = column_kinds(table)
+    # The overrides again: an integer column forced discrete keeps its dtype, which the
+    # plain rule alone could read as a measurement.
+    kinds = column_kinds(table, discrete=discrete, continuous=continuous)
     return table, labels, label, kinds
 
 
@@ -280,9 +288,13 @@ class DiscreteTerms:
             block = candidates[start : start + size]
             max_card = int(self.cards[block].max())
             width = max_card * n_sy
-            flat = self.codes[:, block].astype(np.int64) * n_sy + sy[:, None]
+            # In place and in the codes' column-major order: ravel(order="K") then needs
+            # no copy, and bincount does not care about the order of the cells it counts.
+            flat = self.codes[:, block].astype(np.int64)
+            flat *= n_sy
+            flat += sy[:, None]
             flat += (np.arange(len(block), dtype=np.int64) * width)[None, :]
-            table = np.bincount(flat.ravel(), minlength=len(block) * width)
+            table = np.bincount(flat.ravel(order="K"), minlength=len(block) * width)
             table = table.reshape(len(block), max_card, n_s, self.n_target)
             xl_fsy = _xlogx_sum(table, (1, 2, 3))
             xl_f = _xlogx_sum(table.sum(axis=(2, 3)), 1)
@@ -300,11 +312,17 @@ class DiscreteTerms:
 # ------------------------------------------------------------ selection
 
 
-def _stop_permutations(n_permutations, n_candidates, alpha):
-    """Null draws of the stop test: enough that a Bonferroni p-value can reach alpha / m."""
+def _stop_permutations(n_permutations, n_candidates, alpha, numeric):
+    """Null draws of the stop test: enough that a Bonferroni p-value can go below alpha / m.
+
+    Discrete null tables are cheap (their cost is the size of the tables), so
+    they resolve p-values to alpha / (10 m); a kNN null statistic costs a
+    neighbour search over all rows, so kNN tests stop at alpha / (2 m).
+    """
     if n_permutations is not None:
         return n_permutations
-    return max(MIN_PERMUTATIONS, math.ceil(2 * n_candidates / alpha))
+    factor = 2 if numeric else 10
+    return max(MIN_PERMUTATIONS, math.ceil(factor * n_candidates / alpha))
 
 
 def select_features(
@@ -370,7 +388,8 @@ def select_features(
     y : 1-D array, list or Series
         The target, one value per row of ``X``: classes (discrete) or a
         measurement (continuous), by the same kind rule as the features.
-        A Series' name labels it (else ``"y"``).
+        A Series' name labels it in the stop test (else ``"y"``; prefixed
+        with ``_`` while it clashes with a column of ``X``).
     criterion : str, default "mrmr"
         One of the criteria above.
     n_features : int or "auto", default 10
@@ -395,8 +414,10 @@ def select_features(
         the kNN test where a column is continuous.
     n_permutations : int, optional
         Null draws of the stop test.  By default enough that the adjusted
-        p-value can reach ``alpha``: ``max(1000, 2 m / alpha)`` for ``m``
-        candidates.
+        p-value can go below ``alpha``: ``max(1000, 10 m / alpha)`` for
+        ``m`` candidates (``2 m / alpha`` for the kNN test, whose draws
+        cost a neighbour search each).  A number too small to reach
+        ``alpha`` is refused.
     estimator : str, default "auto"
         Mutual-information estimator (see :func:`mistruct.mutual_information`).
         ``"auto"``: plug-in counts for discrete columns, KSG / Frenzel-Pompe
@@ -428,10 +449,10 @@ def select_features(
     Raises
     ------
     InvalidInputError
-        Before any work: a bad option, ``y`` not pairing with ``X``, a target
-        name clashing with a column, ``"disr"`` with continuous columns
-        (differential entropy has no place in its normalisation), an
-        estimator that cannot take a column's kind.
+        Before any work: a bad option, ``y`` not pairing with ``X``,
+        ``"disr"`` with continuous columns (differential entropy has no
+        place in its normalisation), an estimator that cannot take a
+        column's kind.
     MissingValuesError
         Missing values with ``missing="error"``.
 
@@ -494,6 +515,14 @@ def select_features(
             "Use estimator='auto' or 'mixed', or name them in continuous=."
         )
     p = len(labels)
+    if (n_features == "auto" and n_permutations is not None
+            and ci_test not in ASYMPTOTIC_TESTS and p / (n_permutations + 1) > alpha):
+        raise InvalidInputError(
+            f"n_permutations={n_permutations} cannot reach alpha={alpha:g} with {p} candidate "
+            f"features: the smallest Bonferroni-adjusted p-value is {p}/({n_permutations} + 1)"
+            f" = {p / (n_permutations + 1):.3g}. Use n_permutations >= "
+            f"{math.ceil(2 * p / alpha)} (or leave it at None)."
+        )
     limit = p if n_features == "auto" else min(int(n_features), p)
     scale = 1.0 / math.log(base)  # nats -> base units
     rank = _label_rank(labels)
@@ -505,7 +534,8 @@ def select_features(
         cards = np.asarray(encoded.cardinalities, dtype=np.int64)
         engine = DiscreteTerms(codes[:, :p], cards[:p], codes[:, p], cards[p])
         terms_of = engine.step
-        stop_table = pd.DataFrame(codes, columns=table.columns)
+        # The stop test reads codes (kinds passed explicitly); only "auto" needs them.
+        stop_table = pd.DataFrame(codes, columns=table.columns) if n_features == "auto" else None
         used_estimator = "plugin"
     else:
         work = table.copy(deep=False)
@@ -539,7 +569,8 @@ def select_features(
                     stop_reason, stop_candidate, stop_pvalue = why, labels[best], pvalue
                     break
             chosen.append(best)
-            step_scores.append(float(scores[best]) * (1.0 if criterion in _RATIOS else scale))
+            ratio = criterion in _RATIOS and len(chosen) > 1  # step 1 scores relevance, in units
+            step_scores.append(float(scores[best]) * (1.0 if ratio else scale))
             step_rel.append(float(relevance[best]) * scale)
             step_red.append(float(terms.redundancy()[best]) * scale)
             step_p.append(pvalue)
@@ -626,7 +657,9 @@ def _run_stop_test(table, columns, x, target, given, kinds, method, alpha, n_per
         given,
         method=method,
         alpha=alpha,
-        n_permutations=_stop_permutations(n_permutations, n_candidates, alpha),
+        n_permutations=_stop_permutations(
+            n_permutations, n_candidates, alpha, any(kinds[c] == "continuous" for c in columns)
+        ),
         seed=seed,
         discrete=[c for c in columns if kinds[c] == "discrete"],
         continuous=[c for c in columns if kinds[c] == "continuous"],

@@ -67,14 +67,25 @@ def _build():
 
         Notes
         -----
-        Of scikit-learn's ``check_estimator`` checks, those that apply to a
-        supervised selector pass (the list run is in
-        ``tests/selection/test_selector.py``).  Left out, with reasons:
-        ``check_dtype_object`` and ``check_estimators_dtypes`` (object and
-        integer columns are categories to mistruct, not numbers; they pass,
-        but as discrete data, not as what the check means); checks that
-        need a one-sample fit to succeed (a measure of dependence needs two
-        rows: mistruct refuses with a ValueError naming the count).
+        Every check of scikit-learn's ``check_estimator`` passes
+        (``tests/selection/test_selector.py`` runs them all) except two that
+        do not apply: ``check_dtype_object`` (object columns are categories
+        to mistruct, so a cell holding a dict gets mistruct's
+        ``InvalidInputError`` naming the column, not the ``TypeError`` of a
+        numeric conversion the check expects) and ``check_array_api_input``
+        (NumPy arrays only; the check runs only with ``SCIPY_ARRAY_API``
+        set).  Float columns take the kNN estimators, which need more rows
+        than ``k``.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from mistruct.selection import MutualInfoSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = pd.DataFrame(rng.integers(0, 2, (400, 4)), columns=list("abcd"))
+        >>> y = X["a"] ^ X["b"]
+        >>> MutualInfoSelector("jmi", n_features=2).fit(X, y).get_feature_names_out().tolist()
+        ['a', 'b']
 
         See Also
         --------

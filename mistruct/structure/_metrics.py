@@ -62,6 +62,10 @@ class StructureMetrics:
     arrowhead_precision, arrowhead_recall : float
     n_learned_edges, n_true_edges : int
         Adjacent pairs in each graph.
+
+    See Also
+    --------
+    structure_metrics : computes it.
     """
 
     shd: int

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-import mistruct.independence._knn as kci
+import mistruct.independence._knn_null as knull
 from mistruct.counting._sorted import RankCounter, run_bounds, sorted_runs
 from mistruct.independence._knn import knn_ci_test
 
@@ -69,7 +69,7 @@ def test_sorted_line_counts_are_the_neighbour_lists(has_z, monkeypatch):
     y = z**2 + 0.5 * rng.standard_normal(n) + 0.3 * x
     args = (x, y, z if has_z else None)
     line = knn_ci_test(*args, k=15, n_permutations=39, seed=4, return_null=True)
-    monkeypatch.setattr(kci, "_SORTED_LINE", False)
+    monkeypatch.setattr(knull, "_SORTED_LINE", False)
     lists = knn_ci_test(*args, k=15, n_permutations=39, seed=4, return_null=True)
     assert line.statistic == lists.statistic and line.pvalue == lists.pvalue
     np.testing.assert_array_equal(line.null_distribution, lists.null_distribution)

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 import mistruct.independence._knn as kci
+import mistruct.independence._knn_null as knull
 from mistruct.counting._strata import DiscreteStrata
 from mistruct.independence._knn import knn_ci_test, local_permutations
 from mistruct.measures import jitter as _jitter
@@ -46,7 +47,7 @@ def kernels(frame, x, y, z, k, seed=0):
     xs, ys = _jitter(xb, 1e-10, rng), _jitter(yb, 1e-10, rng)
     zs = None if zb is None else _jitter(zb, 1e-10, rng)
     fast, swapped = kci._kernel(xb, yb, zb, xs, ys, zs, k, floats)
-    lists = kci._NullStatistic(xs, ys, zs, k, x_continuous=floats["x"])
+    lists = knull._NullStatistic(xs, ys, zs, k, x_continuous=floats["x"])
     return fast, swapped, lists, xs, zs, n
 
 
@@ -117,4 +118,4 @@ def test_count_within_is_a_strict_count_in_the_stratum():
 def test_unique_matches_numpy():
     rng = np.random.default_rng(7)
     for values in (rng.integers(0, 50, 1000), np.array([], dtype=np.intp), np.array([3])):
-        np.testing.assert_array_equal(kci._unique(values), np.unique(values))
+        np.testing.assert_array_equal(knull._unique(values), np.unique(values))

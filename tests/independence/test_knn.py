@@ -6,8 +6,10 @@ import pytest
 from scipy import stats
 
 import mistruct.independence._knn as kci
+import mistruct.independence._knn_null as knull
 from mistruct.exceptions import InvalidInputError, MissingValuesError
-from mistruct.independence._knn import gaussian_ci_test, knn_ci_test, local_permutations
+from mistruct.independence import gaussian_ci_test, knn_ci_test
+from mistruct.independence._knn import local_permutations
 from mistruct.measures import mutual_information
 from mistruct.measures._ties import _standardize
 
@@ -40,9 +42,9 @@ def null_data(n, seed, dz=3):
 def test_null_statistic_is_the_estimator_on_permuted_data(n, dz, dx, k, mode, monkeypatch):
     """Neighbour lists, width growth and the brute-force fallback change nothing."""
     if mode != "dense":  # per-row widths that grow, as on more than _DENSE_ROWS rows
-        monkeypatch.setattr(kci, "_DENSE_ROWS", 0)
+        monkeypatch.setattr(knull, "_DENSE_ROWS", 0)
     if mode == "short":  # lists of a few neighbours: many rows go through the fallback
-        monkeypatch.setattr(kci, "_MAX_LIST_ENTRIES", n * (k + 3))
+        monkeypatch.setattr(knull, "_MAX_LIST_ENTRIES", n * (k + 3))
     rng = np.random.default_rng(n + dz + dx + k)
     z = rng.standard_normal((n, max(dz, 1)))
     x = z[:, :1] + rng.standard_normal((n, dx))
@@ -50,7 +52,7 @@ def test_null_statistic_is_the_estimator_on_permuted_data(n, dz, dx, k, mode, mo
     xs, ys = _standardize(x), _standardize(y)
     zs = _standardize(z) if dz else None
     observed, need_yz, need_other = kci._counts_exact(xs, ys, zs, k)
-    kernel = kci._NullStatistic(xs, ys, zs, k, need_yz, need_other)
+    kernel = knull._NullStatistic(xs, ys, zs, k, need_yz, need_other)
     perms = [np.arange(n), rng.permutation(n), rng.permutation(n)]
     if dz:  # local permutations repeat some rows' X: rescaled, with fresh tie noise
         neighbours = kci.cKDTree(z).query(z, k=5)[1]
@@ -326,10 +328,10 @@ def test_count_below_is_a_strict_binary_search(width):
     # Below everything, above everything, exactly on listed values, in between.
     e = np.concatenate([[-1.0, 11.0], table[rows[2:11], 0], rng.uniform(-1, 11, 9)])
     expected = [np.searchsorted(table[r], v, side="left") for r, v in zip(rows, e, strict=True)]
-    np.testing.assert_array_equal(kci._NullStatistic._count_below(table, rows, e), expected)
+    np.testing.assert_array_equal(knull._NullStatistic._count_below(table, rows, e), expected)
     # rows broadcast against e (a batch of surrogates)
     e2 = rng.uniform(-1, 11, (3, 20))
-    got = kci._NullStatistic._count_below(table, rows, e2)
+    got = knull._NullStatistic._count_below(table, rows, e2)
     np.testing.assert_array_equal(got, (table[rows][None] < e2[..., None]).sum(axis=-1))
 
 
@@ -337,7 +339,7 @@ def test_chunks_cover_every_item_once_at_a_shared_width():
     rng = np.random.default_rng(0)
     widths = np.concatenate([rng.integers(1, 3000, 500), [0, 0, 70_000]])
     for min_elements in (0, 5_000, 10**9):
-        chunks = kci._chunks(widths, min_elements)
+        chunks = knull._chunks(widths, min_elements)
         items = np.concatenate([sel for sel, _ in chunks])
         np.testing.assert_array_equal(np.sort(items), np.arange(len(widths)))
         shared = [w for _, w in chunks]
@@ -346,7 +348,7 @@ def test_chunks_cover_every_item_once_at_a_shared_width():
             assert w == max(1, widths[sel].max())
             assert widths[sel].max() <= 2 * max(1, widths[sel].min())
         if min_elements == 0:  # no merging: within the ratio
-            assert all(w <= kci._WIDTH_RATIO * max(1, widths[sel].min()) for sel, w in chunks)
+            assert all(w <= knull._WIDTH_RATIO * max(1, widths[sel].min()) for sel, w in chunks)
 
 
 def _kernel_matches_estimator(kernel, xs, ys, zs, k, perms, jitters):
@@ -360,7 +362,7 @@ def _kernel_matches_estimator(kernel, xs, ys, zs, k, perms, jitters):
 def test_float32_ties_are_selected_again_exactly(dx, dz, monkeypatch):
     # Values on a grid plus 1e-12 noise: many distances differ only in float64, so the
     # float32 selection meets ties (the rows are then selected in float64).
-    monkeypatch.setattr(kci, "_DENSE_ROWS", 0)
+    monkeypatch.setattr(knull, "_DENSE_ROWS", 0)
     n, k = 400, 15
     rng = np.random.default_rng(dx + dz)
 
@@ -369,7 +371,7 @@ def test_float32_ties_are_selected_again_exactly(dx, dz, monkeypatch):
 
     xs, ys = _standardize(grid(n, dx)), _standardize(grid(n, 1))
     zs = _standardize(grid(n, dz)) if dz else None
-    kernel = kci._NullStatistic(xs, ys, zs, k)
+    kernel = knull._NullStatistic(xs, ys, zs, k)
     kernel.observed()
     perms = [rng.permutation(n) for _ in range(3)]
     jitters = [None, None, None] if dz == 0 else [1e-12 * grid(n, dx) for _ in range(3)]
@@ -382,21 +384,21 @@ def test_float32_ties_are_selected_again_exactly(dx, dz, monkeypatch):
 def test_rows_retried_in_several_rounds_are_exact(n, dz, k, monkeypatch):
     # Rows start far too narrow and grow slowly: most go through several retry rounds,
     # and with short lists some end in the brute-force fallback.
-    monkeypatch.setattr(kci, "_START_MARGIN", 0.3)
-    monkeypatch.setattr(kci, "_RETRY_GROWTH", 1.1)
-    monkeypatch.setattr(kci, "_MAX_LIST_ENTRIES", n * (6 * k))
+    monkeypatch.setattr(knull, "_START_MARGIN", 0.3)
+    monkeypatch.setattr(knull, "_RETRY_GROWTH", 1.1)
+    monkeypatch.setattr(knull, "_MAX_LIST_ENTRIES", n * (6 * k))
     rng = np.random.default_rng(n + k)
     z = rng.standard_normal((n, max(dz, 1)))
     xs = _standardize(z[:, :1] + rng.standard_normal((n, 1)))
     ys = _standardize(np.sin(z[:, -1:]) + rng.standard_normal((n, 1)))
     zs = _standardize(z) if dz else None
-    kernel = kci._NullStatistic(xs, ys, zs, k)
+    kernel = knull._NullStatistic(xs, ys, zs, k)
     kernel.observed()
     perms = [rng.permutation(n) for _ in range(3)]
     jitters = [None, None, None] if dz == 0 else list(1e-10 * rng.standard_normal((3, n, 1)))
     rounds = []
-    real_chunks = kci._chunks
-    monkeypatch.setattr(kci, "_chunks", lambda w, m: rounds.append(len(w)) or real_chunks(w, m))
+    real_chunks = knull._chunks
+    monkeypatch.setattr(knull, "_chunks", lambda w, m: rounds.append(len(w)) or real_chunks(w, m))
     _kernel_matches_estimator(kernel, xs, ys, zs, k, perms, jitters)
     assert len(rounds) >= 3 + (dz > 0)  # retry rounds (and stage 2's pairs given Z)
     assert kernel.fallback_rows > 0
@@ -406,7 +408,7 @@ def test_row_sums_count_true_entries():
     rng = np.random.default_rng(1)
     for width in (1, 255, 256, 300, 70_000):
         mask = rng.random((4, width)) < 0.9
-        np.testing.assert_array_equal(kci._row_sums(mask), mask.sum(axis=1))
+        np.testing.assert_array_equal(knull._row_sums(mask), mask.sum(axis=1))
 
 
 @pytest.mark.parametrize("dependent", [False, True])
@@ -449,7 +451,7 @@ def test_sorted_positions_sorts_exactly(width):
         np.zeros(width),
     ]
     vals = np.array(rows)
-    dist, pos = kci._sorted_positions(vals.copy())
+    dist, pos = knull._sorted_positions(vals.copy())
     np.testing.assert_array_equal(dist, np.sort(vals, axis=1))
     np.testing.assert_array_equal(np.take_along_axis(vals, pos.astype(np.intp), axis=1), dist)
     np.testing.assert_array_equal(np.sort(pos, axis=1), np.tile(np.arange(width), (len(rows), 1)))
@@ -468,7 +470,7 @@ def test_sort_rows_keeps_the_m_nearest_in_order(m, near_equal):
         block[:, 0] = 3.0
     dist = np.empty((30, m))
     index = np.empty((30, m), dtype=np.int32)
-    kci._sort_rows(block, m, dist, index)
+    knull._sort_rows(block, m, dist, index)
     np.testing.assert_array_equal(dist, np.sort(block, axis=1)[:, :m])
     np.testing.assert_array_equal(np.take_along_axis(block, index.astype(np.intp), axis=1), dist)
     assert all(len(set(row)) == m for row in index)
@@ -480,9 +482,9 @@ def test_sorted_positions_sorts_long_runs_outright(monkeypatch):
     rng = np.random.default_rng(3)
     vals = 1.0 + rng.permuted(np.tile(np.arange(500) * 2e-16, (6, 1)), axis=1)
     vals[0] = np.sort(vals[0])  # one row already in order
-    for passes in (0, 1, kci._SWAP_PASSES):
-        monkeypatch.setattr(kci, "_SWAP_PASSES", passes)
-        dist, pos = kci._sorted_positions(vals.copy())
+    for passes in (0, 1, knull._SWAP_PASSES):
+        monkeypatch.setattr(knull, "_SWAP_PASSES", passes)
+        dist, pos = knull._sorted_positions(vals.copy())
         np.testing.assert_array_equal(dist, np.sort(vals, axis=1))
         np.testing.assert_array_equal(np.take_along_axis(vals, pos.astype(np.intp), axis=1), dist)
 
@@ -492,7 +494,7 @@ def test_sorted_positions_on_rows_that_span_many_scales():
     rng = np.random.default_rng(4)
     codes = rng.integers(0, 3, (40, 300)) * 8.0
     vals = np.abs(codes + 1e-10 * rng.standard_normal((40, 300)))
-    d, pos = kci._sorted_positions(vals)
+    d, pos = knull._sorted_positions(vals)
     assert np.array_equal(d, np.sort(vals, axis=1))
     assert np.array_equal(np.take_along_axis(vals, pos.astype(np.intp), axis=1), d)
     assert all(sorted(row) == list(range(300)) for row in pos.tolist())
