@@ -115,8 +115,8 @@ def main():
             "skfeature's time grows as steps x candidates x rows (a Python loop over "
             "candidates, one information term each); the last row extrapolates its "
             "measured time per (step, candidate, row) to the issue's size, where mistruct "
-            "is measured. skfeature also ignores `n_selected_features` (it ranks every "
-            "feature) and its first picks are not the two informative features.",
+            "is measured. skfeature's first picks are noise columns before the informative "
+            "f0000 and f0001.",
             f"mrmr-selection (`mrmr_classif`, F-statistic and correlation, no information "
             f"measure) on the last row's data: {t_mrmr:.1f} s.",
             "Reproduce: `python benchmarks/bench_selection_peers.py` "
