@@ -223,3 +223,43 @@ def test_built_reference_renders_docstrings(site):
                for block in see_also)
     index = read(site, "api/index")
     assert 'href="independence.html#mistruct.independence.ci_test"' in index
+
+
+def _documented_parameters(doc: str) -> set:
+    """Names in the numpydoc "Parameters" section of ``doc`` (entry lines are not indented)."""
+    lines = doc.splitlines()
+    names = set()
+    for start in range(len(lines) - 1):
+        if lines[start].strip() == "Parameters" and set(lines[start + 1].strip()) == {"-"}:
+            break
+    else:
+        return names
+    for i in range(start + 2, len(lines)):
+        line = lines[i]
+        following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if following and set(following) == {"-"} and not line.startswith(" "):
+            break  # the next section's header
+        if not line.strip() or line.startswith((" ", "\t")):
+            continue
+        for name in line.split(" :")[0].split(","):
+            names.add(name.strip().lstrip("*"))
+    return names
+
+
+def test_public_functions_document_every_parameter():
+    modules = [mistruct] + [
+        importlib.import_module(f"mistruct.{name}")
+        for name in ("data", "counting", "measures", "independence", "structure", "selection",
+                     "interop", "clustering")
+    ]
+    undocumented = []
+    for module in modules:
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if not inspect.isfunction(obj):
+                continue  # classes document their dataclass fields under Attributes
+            documented = _documented_parameters(inspect.getdoc(obj) or "")
+            missing = [p for p in inspect.signature(obj).parameters if p not in documented]
+            if missing:
+                undocumented.append(f"{module.__name__}.{name}: {missing}")
+    assert not undocumented, "\n".join(undocumented)

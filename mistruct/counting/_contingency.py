@@ -46,7 +46,13 @@ _MAX_FLOAT32_CHUNK = 2**24
 
 
 def check_chunk_size(chunk_size) -> int:
-    """``chunk_size`` as an int if it is a positive integer, else a clear error."""
+    """``chunk_size`` as an int if it is a positive integer, else a clear error.
+
+    Parameters
+    ----------
+    chunk_size : int
+        Rows per counting product, as the counting functions take it.
+    """
     return check_int(chunk_size, "chunk_size", hint="(rows per counting product)")
 
 
@@ -197,6 +203,12 @@ def joint_codes(codes, cardinalities) -> JointCodes:
 def combine(*joints: JointCodes) -> JointCodes:
     """The joint variable of several already-folded variables.
 
+    Parameters
+    ----------
+    *joints : JointCodes
+        The variables to combine, each with one code per row of the same
+        rows; the first varies slowest in the combined code.
+
     See Also
     --------
     joint_codes : code one joint variable.
@@ -233,6 +245,14 @@ def _check_cells(n_cells: int, what: str):
 def contingency_table(x, y, x_states: int, y_states: int) -> np.ndarray:
     """Count table of two code arrays: ``table[a, b] = #{rows: x == a, y == b}``.
 
+    Parameters
+    ----------
+    x, y : 1-D array_like of int
+        One code per row of each variable, paired row by row.
+    x_states, y_states : int
+        Number of states of ``x`` / ``y``: codes lie in ``0 .. x_states - 1``
+        (``0 .. y_states - 1``), and they give the table's shape.
+
     See Also
     --------
     stratified_tables : one table per stratum of a conditioning set.
@@ -265,6 +285,18 @@ def stratified_tables(
     shape ``(n_observed_strata, x_states, y_states)``; strata that never occur
     are left out, so the result is never larger than ``n_rows`` tables whatever
     ``given_states`` is.
+
+    Parameters
+    ----------
+    x, y : 1-D array_like of int
+        One code per row of each variable, paired row by row.
+    given : 1-D array_like of int
+        The stratum code of each row, paired with ``x`` and ``y``.
+    x_states, y_states : int
+        Number of states of ``x`` / ``y``: the shape of each table.
+    given_states : int
+        Number of possible strata: codes of ``given`` lie in
+        ``0 .. given_states - 1``.
 
     See Also
     --------

@@ -88,6 +88,16 @@ def sorted_runs(rows, centre, e):
     ``(r, q)``, the queries on each row.  Returns ``low, high`` of shape
     ``(r, q)``, positions within the row: ``np.searchsorted`` of the rounded
     ends, made exact by :func:`run_bounds`.
+
+    Parameters
+    ----------
+    rows : ndarray of float, shape (r, m)
+        The values, each row sorted in ascending order.
+    centre : ndarray of float, shape (r, q)
+        The centres of the ``q`` queries on each row.
+    e : ndarray of float, shape (r, q)
+        The radius of each query: a run holds the values ``v`` with
+        ``|v - centre| < e``.
     """
     r, m = rows.shape
     offset = (np.arange(r) * m)[:, None]

@@ -81,6 +81,14 @@ def as_frame(data, *, what: str = "data") -> pd.DataFrame:
     A DataFrame is returned as is; a 2-D array gets integer column labels
     ``0 .. p-1``; a 1-D array, list or Series becomes a single column.
 
+    Parameters
+    ----------
+    data : DataFrame, Series or array_like
+        The table: non-empty, with unique column labels that are neither
+        None nor booleans.
+    what : str, default "data"
+        How to call the input in error messages.
+
     See Also
     --------
     apply_kinds : state the column kinds in the dtypes.
@@ -137,7 +145,18 @@ def as_frame(data, *, what: str = "data") -> pd.DataFrame:
 
 
 def select_columns(frame: pd.DataFrame, columns, *, what: str = "data") -> pd.DataFrame:
-    """Columns of ``frame`` by label, with an error that lists the labels there are."""
+    """Columns of ``frame`` by label, with an error that lists the labels there are.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table to select from.
+    columns : label, tuple label or list of labels, or None
+        The columns to keep, in this order, each named once; ``None`` keeps
+        them all.
+    what : str, default "data"
+        How to call the input in error messages.
+    """
     if columns is None:
         return frame
     if np.isscalar(columns) or isinstance(columns, tuple):
@@ -323,6 +342,16 @@ def apply_kinds(data, *, discrete=None, continuous=None, what: str = "data") -> 
     calls it once at its door and hands the result down.  The input is never
     modified; it is returned itself when nothing changes.
 
+    Parameters
+    ----------
+    data : DataFrame or array_like
+        The table, read by :func:`as_frame`.
+    discrete, continuous : label or list of labels, optional
+        Columns to treat as discrete / continuous whatever the automatic rule
+        of :func:`column_kinds` says.
+    what : str, default "data"
+        How to call the input in error messages.
+
     See Also
     --------
     column_kinds : the rule it applies.
@@ -371,6 +400,13 @@ def apply_missing(frame: pd.DataFrame, missing: str = "error") -> pd.DataFrame:
     ``"error"`` returns ``frame`` unchanged (the caller checks).  The input
     is never modified.
 
+    Parameters
+    ----------
+    frame : DataFrame
+        The table, e.g. from :func:`as_frame`.
+    missing : {"error", "drop", "category"}, default "error"
+        The policy for NaN/None, as described above.
+
     See Also
     --------
     as_frame : read a table first.
@@ -404,6 +440,14 @@ def near_unique_columns(data, kinds=None) -> list:
     at least 90 % as many distinct values as rows; an integer column (of
     either kind) when its values are distinct and form a run of consecutive
     integers (a row index).  Float measurements are never flagged.
+
+    Parameters
+    ----------
+    data : DataFrame or array_like
+        The table, read by :func:`as_frame`.
+    kinds : dict, optional
+        Column label -> ``"discrete"`` or ``"continuous"``; by default
+        :func:`column_kinds` of the table.
 
     See Also
     --------
@@ -583,6 +627,15 @@ def encode_variables(variables: dict, *, missing: str = "error") -> dict:
     ``variables`` maps a role (``"x"``, ``"y"``, ``"given"``) to a 1-D array,
     Series, 2-D array or DataFrame; a 2-D value is one joint variable.  Returns a
     dict mapping each role to an :class:`EncodedTable` holding its columns.
+
+    Parameters
+    ----------
+    variables : dict
+        Role -> 1-D array, Series, 2-D array or DataFrame; all must have the
+        same number of rows.
+    missing : {"error", "drop", "category"}, default "error"
+        What to do with NaN/None, as in :func:`encode`; ``"drop"`` drops a
+        row from every variable when any of them misses a value there.
 
     See Also
     --------

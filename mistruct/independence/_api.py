@@ -590,6 +590,34 @@ def ci_test_from_table(
     adjusted G-test where the chi-squared law fits the counts, the exact
     sequential test where it does not).
 
+    Parameters
+    ----------
+    table : array_like of int
+        Counts (finite, non-negative whole numbers, not all 0) with at least
+        2 axes: X on axis 0, Y on axis 1, then one axis per conditioning
+        variable Z1, Z2, ...
+    method : {"auto", "g-test", "g-test-adjusted", "permutation", "sequential"}, \
+default "auto"
+        As in :func:`ci_test`: ``"auto"`` runs the adjusted G-test where the
+        chi-squared law fits the counts and the exact sequential test
+        (``"permutation"`` when ``h > n_permutations``) where it does not.
+    alpha : float, default 0.05
+        Significance level of the decision ``independent = pvalue > alpha``.
+    n_permutations : int, default 1000
+        Null tables to draw (the most the sequential test draws); at most
+        10**7.
+    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}, default "plugin"
+        CMI estimator of the permutation statistic (see
+        :mod:`mistruct.measures._estimators`); the asymptotic methods need
+        ``"plugin"`` (``"auto"`` with another estimator runs an exact test).
+    h : int, default 20
+        Besag-Clifford's ``h`` for ``"sequential"``.
+    seed : None, int or numpy.random.Generator, default None
+        Seeds the draws; ``None`` draws fresh entropy (not reproducible),
+        an int makes the result reproducible.
+    return_null : bool, default False
+        Keep the null statistics in ``result.null_distribution``.
+
     See Also
     --------
     ci_test : the same tests on the rows of a table.

@@ -336,6 +336,13 @@ def asymptotic_fits(rows, cols) -> tuple[bool, float, int]:
 
     Returns ``(fits, excess in standard deviations, dof)``.
 
+    Parameters
+    ----------
+    rows : array_like of int, shape (n_strata, kx)
+        The X margin (row sums) of each informative stratum.
+    cols : array_like of int, shape (n_strata, ky)
+        The Y margin (column sums) of the same strata, in the same order.
+
     See Also
     --------
     ci_test : ``method="auto"`` uses this rule.

@@ -227,7 +227,14 @@ def register_ci_test(name, run=None, *, kinds, n_permutations=None, summary="", 
 
 
 def unregister_ci_test(name) -> None:
-    """Remove a registered test (the built-in ones cannot be removed)."""
+    """Remove a registered test (the built-in ones cannot be removed).
+
+    Parameters
+    ----------
+    name : str
+        The name the test was registered under; a name that is not
+        registered is ignored.
+    """
     if name in _BUILTIN:
         raise InvalidInputError(f"{name!r} is a built-in CI test; it cannot be removed.")
     _REGISTRY.pop(name, None)
@@ -238,6 +245,12 @@ _BUILTIN: set = set()
 
 def get_ci_test(ci_test) -> CITest:
     """The :class:`CITest` named ``ci_test`` (or ``ci_test`` itself when it is a CITest).
+
+    Parameters
+    ----------
+    ci_test : str or CITest
+        A built-in or registered test name (e.g. ``"g-test"``), or a
+        :class:`CITest`, returned as is.
 
     Raises
     ------

@@ -378,6 +378,16 @@ def _check_axes(table, axes, name):
 def entropy_from_table(table, *, base=DEFAULT_BASE, estimator: str = "plugin") -> float:
     """Joint entropy of a probability or count table (any number of axes).
 
+    Parameters
+    ----------
+    table : array_like
+        Joint probabilities or counts, one axis per variable.
+    base : float, default 2
+        Logarithm base: 2 gives bits, ``np.e`` nats.
+    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}, default "plugin"
+        See :mod:`mistruct.measures._estimators`; the estimators other than
+        ``"plugin"`` need a table of counts, not probabilities.
+
     See Also
     --------
     entropy : from samples.
@@ -406,6 +416,11 @@ def conditional_entropy_from_table(
     given_axes : int or tuple of int, optional
         Axes of the conditioning variables; by default every axis but the
         first, so a 2-D table gives H(rows | columns).
+    base : float, default 2
+        Logarithm base: 2 gives bits, ``np.e`` nats.
+    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}, default "plugin"
+        See :mod:`mistruct.measures._estimators`; the estimators other than
+        ``"plugin"`` need a table of counts, not probabilities.
 
     See Also
     --------
@@ -440,6 +455,17 @@ def mutual_information_from_table(table, *, base=DEFAULT_BASE, estimator: str = 
 
     A 2-D table gives I(rows; columns); a table with more axes gives the
     conditional I(axis 0; axis 1 | the other axes).
+
+    Parameters
+    ----------
+    table : array_like
+        Joint probabilities or counts with at least 2 axes: X, Y, then the
+        conditioning variables.
+    base : float, default 2
+        Logarithm base: 2 gives bits, ``np.e`` nats.
+    estimator : {"plugin", "miller-madow", "shrinkage", "chao-shen"}, default "plugin"
+        See :mod:`mistruct.measures._estimators`; the estimators other than
+        ``"plugin"`` need a table of counts, not probabilities.
 
     See Also
     --------

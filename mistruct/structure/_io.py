@@ -126,6 +126,13 @@ def write_graph(graph: nx.Graph, path) -> Path:
     :func:`read_graph` restores.  Characters XML cannot hold are replaced by
     U+FFFD in attribute values.  The file appears only once complete.
 
+    Parameters
+    ----------
+    graph : networkx.Graph
+        The graph to write (directed or not); it is not modified.
+    path : str or os.PathLike
+        File to write, replaced if it exists; its suffix picks the format.
+
     See Also
     --------
     read_graph : reads the files back.
@@ -167,6 +174,12 @@ def write_graph(graph: nx.Graph, path) -> Path:
 
 def read_graph(path) -> nx.Graph:
     """Read a graph written by :func:`write_graph` (GraphML, GML or JSON), labels restored.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File to read; its suffix (``.graphml``, ``.gml`` or ``.json``) picks
+        the format.
 
     See Also
     --------
