@@ -51,6 +51,11 @@ def gaussian_ci_test(x, y, given=None, *, alpha: float = 0.05):
         ``cmi`` the Gaussian I(X;Y|Z) in bits; ``dof`` None (the p-value is
         Fisher's, not chi-squared); ``method`` ``"gaussian"``.
 
+    See Also
+    --------
+    ci_test : the same test by name (``method="gaussian"``), with the others.
+    knn_ci_test : the kNN test, for any (nonlinear) dependence.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)

@@ -365,6 +365,11 @@ def knn_ci_test(
         ``method`` ``"knn"``, ``estimator`` ``"frenzel-pompe"``
         (``"ksg"`` without Z), ``n`` the rows, ``n_strata`` 0.
 
+    See Also
+    --------
+    ci_test : the same test by name (``method="knn"``), with the others.
+    gaussian_ci_test : partial correlation, for linear-Gaussian data.
+
     Examples
     --------
     X and Y are noisy functions of Z (independent given Z), then Y also
