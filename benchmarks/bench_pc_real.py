@@ -19,6 +19,12 @@ kNN tests), to report how many edges the two skeletons share.
     python benchmarks/bench_pc_real.py --tables wine --slow  # with the slow settings
     python benchmarks/bench_pc_real.py --write               # the table into docs/benchmarks.md
     python benchmarks/bench_pc_real.py --scale               # knn_ci_test time against rows
+    python benchmarks/bench_pc_real.py --tables breast_cancer --jobs 2 --baseline /tmp/head_copy
+
+``--baseline DIR`` also runs each default-test row with the mistruct package
+found in ``DIR`` (an older copy, e.g. ``git archive HEAD | tar -x -C DIR``),
+in a subprocess right after this code's run, and reports the CPU ratio and
+the edges the two skeletons share.
 
 ``--scale`` times :func:`mistruct.independence.knn_ci_test` with 20 surrogates on
 independent and dependent float pairs from 5,000 to 40,000 rows, without Z
@@ -29,8 +35,10 @@ like n log n).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import subprocess
 import sys
 import time
 import warnings
@@ -99,6 +107,16 @@ def run(frame, **options):
     return graph, time.perf_counter() - start
 
 
+def baseline_run(directory: str, name: str, jobs: int, max_time) -> dict:
+    """The default-test run of table ``name`` with the mistruct in ``directory`` (a subprocess)."""
+    command = [sys.executable, __file__, "--raw", "--tables", name, "--jobs", str(jobs)]
+    if max_time is not None:
+        command += ["--max-time", str(max_time)]
+    env = dict(os.environ, PYTHONPATH=directory)
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def edges(graph) -> set:
     return {frozenset(edge) for edge in graph.edges()}
 
@@ -131,7 +149,20 @@ def main(argv=None):
     parser.add_argument("--max-time", type=float, default=None)
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--scale", action="store_true", help="knn_ci_test time against rows")
+    parser.add_argument("--baseline", default=None, help="a directory holding an older mistruct")
+    parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.raw:  # one default-test run, as one JSON line (for --baseline)
+        import mistruct
+
+        frame = tables()[args.tables[0]]()
+        graph, seconds = run(frame, n_jobs=args.jobs[0], max_time=args.max_time)
+        print(json.dumps({
+            "package": mistruct.__file__, "wall": seconds, "cpu": graph.graph["cpu_seconds"],
+            "edges": sorted(sorted(map(str, e)) for e in edges(graph)),
+            "tests": graph.graph["n_tests"],
+        }))
+        return None
     if args.scale:
         return scale()
     available = tables()
@@ -156,6 +187,18 @@ def main(argv=None):
             ]
             rows.append(line)
             print(" | ".join(map(str, line)), flush=True)
+            if args.baseline:
+                old = baseline_run(args.baseline, name, jobs, args.max_time)
+                old_edges = {frozenset(e) for e in old["edges"]}
+                now = {frozenset(map(str, e)) for e in edges(graph)}
+                line = [
+                    name, shape, f"baseline ({args.baseline}), n_jobs={jobs}", f"{old['wall']:.1f}",
+                    f"{old['cpu']:.1f}", len(old_edges), old["tests"], True,
+                    f"{len(now & old_edges)} shared; CPU "
+                    f"{old['cpu'] / graph.graph['cpu_seconds']:.2f}x this code's",
+                ]
+                rows.append(line)
+                print(" | ".join(map(str, line)), flush=True)
         if gaussian is not None:
             shared = len(edges(gaussian) & edges(reference))
             line = [name, shape, "gaussian", f"{t_gauss:.1f}",

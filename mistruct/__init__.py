@@ -8,9 +8,9 @@ structure -> interop, and clustering):
 * :mod:`mistruct.counting` -- contingency tables and all-pairs counts;
 * :mod:`mistruct.measures` -- entropy, MI, CMI, PMI, KL with ``estimator=``;
 * :mod:`mistruct.independence` -- CI tests and their registry;
-* :mod:`mistruct.structure` -- Chow-Liu, PC, ARACNE, DPI checks, metrics;
+* :mod:`mistruct.structure` -- Chow-Liu, PC, MIIC, ARACNE, DPI checks, metrics;
 * :mod:`mistruct.selection` -- feature selection by mutual information;
-* :mod:`mistruct.interop` -- pgmpy: PC plug-in, Bayesian networks, BIF, datasets;
+* :mod:`mistruct.interop` -- pgmpy: PC plug-in, hybrid DAGs, Bayesian networks, BIF, datasets;
 * :mod:`mistruct.clustering` -- NMI, AMI and relatives, as scikit-learn's.
 
 See the user guide in ``docs/``.
@@ -49,6 +49,7 @@ from mistruct.interop import (
     PgmpyCITest,
     datasets,
     fit_bayesian_network,
+    learn_network,
     log_likelihood,
     read_bif,
     write_bif,
@@ -73,6 +74,7 @@ from mistruct.structure import (
     dpi_check,
     learn_skeleton,
     markov_chain_check,
+    miic,
     pc,
     pc_skeleton,
     read_graph,
@@ -107,9 +109,11 @@ __all__ = [
     "fit_bayesian_network",
     "homogeneity_completeness_v_measure",
     "kl_divergence",
+    "learn_network",
     "learn_skeleton",
     "log_likelihood",
     "markov_chain_check",
+    "miic",
     "mutual_info_score",
     "mutual_information",
     "mutual_information_from_table",

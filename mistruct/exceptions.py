@@ -9,11 +9,13 @@ __all__ = [
     "ColumnNotFoundError",
     "ConstantColumnWarning",
     "ContinuousDataError",
+    "EstimatorCeilingWarning",
     "IDColumnWarning",
     "IncompleteSearchWarning",
     "InvalidInputError",
     "KNNCostWarning",
     "LowPowerWarning",
+    "MissingDependencyError",
     "MissingValuesError",
     "NoEvidenceWarning",
     "StateSpaceTooLargeError",
@@ -42,6 +44,10 @@ class ContinuousDataError(InvalidInputError, TypeError):
     Both an :class:`InvalidInputError` (like every input error here) and a
     :class:`TypeError` (the kind of the column is wrong), so either catches it.
     """
+
+
+class MissingDependencyError(ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
 
 
 class IDColumnWarning(UserWarning):
@@ -80,3 +86,7 @@ class IncompleteSearchWarning(UserWarning):
 
 class ConstantColumnWarning(UserWarning):
     """A constant column: independent of everything, left isolated."""
+
+
+class EstimatorCeilingWarning(UserWarning):
+    """An estimate sits at its estimator's known ceiling (InfoNCE: the log of its batch size)."""

@@ -42,7 +42,8 @@ SEED = click.IntRange(min=0)
 def data_options(function):
     """``DATA`` plus ``--example/--rows/--seed/--bins`` and the table options."""
     options = [
-        click.argument("data", required=False, type=click.Path(exists=True, dir_okay=False)),
+        # A file, or (read through Dask) a directory or a glob of Parquet/CSV files.
+        click.argument("data", required=False, type=click.Path()),
         click.option(
             "--example",
             metavar="NETWORK",
@@ -262,6 +263,12 @@ def load_table(data, example, rows, seed, bins=None, *, sep=None, na_values=None
             raise click.BadParameter(str(exc), param_hint="--example") from None
         frame = sample.data
     else:
+        if not os.path.isfile(data):
+            raise click.BadParameter(
+                f"{data!r} is not a file (a directory or a glob of Parquet/CSV files is read "
+                "by `mistruct learn` and `mistruct mi`, through Dask).",
+                param_hint="DATA",
+            )
         frame = read_table(data, sep=sep, na_values=na_values)
     if bins is not None:
         frame = discretize(frame, bins)

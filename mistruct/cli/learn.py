@@ -29,9 +29,10 @@ from mistruct.cli._common import (
     plural,
     write_text,
 )
+from mistruct.cli._dask import dask_options, learn_with_dask, wants_dask
 from mistruct.data import Discretizer, select_columns
 from mistruct.exceptions import IDColumnWarning
-from mistruct.interop import fit_bayesian_network, log_likelihood, write_bif
+from mistruct.interop import fit_bayesian_network, learn_network, log_likelihood, write_bif
 from mistruct.plotting import plot_graph
 from mistruct.structure import (
     GRAPH_FORMATS,
@@ -40,12 +41,13 @@ from mistruct.structure import (
     chow_liu_tree,
     cpdag_to_dag,
     dpi_check,
+    miic,
     pc,
     structure_metrics,
     write_graph,
 )
 
-METHODS = ("pc", "chow-liu", "chow-liu-forest", "aracne")
+METHODS = ("pc", "chow-liu", "chow-liu-forest", "aracne", "hybrid", "miic")
 TESTS = (
     "auto",
     "g-test-adjusted",
@@ -74,8 +76,29 @@ def learn_graph(
     permutations=None,
     jobs=1,
     max_time=None,
+    score="bdeu",
 ):
     """The learned graph: a CPDAG for PC, a tree/forest DiGraph, a Graph for ARACNE."""
+    if method == "hybrid":
+        # PC's skeleton and orientation as the start, then a BDeu/BIC/K2 tabu search in it.
+        return learn_network(
+            train,
+            "pc",
+            score=score,
+            alpha=alpha,
+            ci_test=test,
+            max_cond_size=max_cond_size,
+            n_jobs=jobs,
+            seed=seed,
+            skeleton_options={
+                "n_permutations": permutations,
+                "progress": progress,
+                "max_time": max_time,
+            },
+        )
+    if method == "miic":
+        # Discrete columns only: continuous ones need --bins (miic says so otherwise).
+        return miic(train)
     if method == "pc":
         return pc(
             train,
@@ -176,7 +199,16 @@ def _is_floor(p: float) -> bool:
     default="pc",
     show_default=True,
     help="pc: PC-stable CPDAG; chow-liu: maximum-MI spanning tree; chow-liu-forest: the "
-    "tree without non-significant edges; aracne: MI network pruned by the DPI.",
+    "tree without non-significant edges; aracne: MI network pruned by the DPI; hybrid: "
+    "PC's skeleton, then the best-scoring DAG within it (discrete columns; --bins); miic: "
+    "MIIC's CPDAG from multivariate information with an NML cost (discrete columns; --bins).",
+)
+@click.option(
+    "--score",
+    type=click.Choice(["bdeu", "bic", "k2"]),
+    default="bdeu",
+    show_default=True,
+    help="hybrid: the score of the DAG search within PC's skeleton.",
 )
 @click.option(
     "--alpha",
@@ -252,6 +284,7 @@ def _is_floor(p: float) -> bool:
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bars.")
+@dask_options
 @fail_on_user_error
 def command(
     data,
@@ -266,6 +299,7 @@ def command(
     continuous,
     drop,
     method,
+    score,
     alpha,
     test,
     max_cond_size,
@@ -282,6 +316,9 @@ def command(
     dpi_report,
     fmt,
     progress,
+    use_dask=False,
+    scheduler=None,
+    memory=None,
 ):
     """Learn which columns of DATA (CSV/TSV, Parquet or Excel) depend on which.
 
@@ -299,7 +336,13 @@ def command(
       mistruct learn --example alarm
       mistruct learn data.csv --algorithm chow-liu --out tree.graphml --fit model.bif
       mistruct learn data.tsv --drop id --discrete cyl,gear --holdout 0.2
+      mistruct learn big.parquet --dask        (partition by partition, any size)
     """
+    if wants_dask(data, use_dask, scheduler, memory):  # counted through Dask (issue 16)
+        options = {k: v for k, v in locals().items() if k != "data"}
+        return learn_with_dask(
+            data, options, learn=learn_graph, to_dag=dag_for_fitting, edge_list=_edge_list
+        )
     started = time.perf_counter()
     if out is not None and not any(out.lower().endswith(s) for s in GRAPH_FORMATS):
         raise click.BadParameter(
@@ -364,6 +407,7 @@ def command(
             permutations=permutations,
             jobs=jobs,
             max_time=max_time,
+            score=score,
         )
         dag = dag_for_fitting(graph)
         dpi_test = _dpi_test(test)
@@ -488,6 +532,8 @@ def _test_used(method: str, test: str, has_continuous: bool) -> str:
     """Which independence test the structure search ran, in words."""
     if method in ("chow-liu", "aracne"):
         return "none (mutual information only)"
+    if method == "miic":
+        return "none (multivariate information with an NML complexity cost)"
     name = {"g-test-adjusted": "g-test", "sequential": "permutation"}.get(test, test)
     if method == "chow-liu-forest" and test != "auto":
         return name

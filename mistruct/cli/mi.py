@@ -25,6 +25,7 @@ from mistruct.cli._common import (
     unit_name,
     write_text,
 )
+from mistruct.cli._dask import dask_options, dask_session, read_for_dask, wants_dask
 from mistruct.data import select_columns
 from mistruct.exceptions import IDColumnWarning
 from mistruct.measures import MATRIX_ESTIMATORS, mutual_information_matrix
@@ -52,6 +53,7 @@ from mistruct.plotting import plot_heatmap
 @format_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Draw a heatmap to this PNG/PDF/SVG.")
+@dask_options
 @fail_on_user_error
 def command(
     data,
@@ -71,6 +73,9 @@ def command(
     fmt,
     output,
     plot,
+    use_dask,
+    scheduler,
+    memory,
 ):
     """Mutual information between every pair of columns of DATA (CSV/TSV, Parquet, Excel).
 
@@ -82,11 +87,19 @@ def command(
       mistruct mi data.csv --format csv -o mi.csv --plot mi.png
       mistruct mi data.tsv --drop id --discrete cyl --missing drop
       mistruct mi --example alarm --rows 100000
+      mistruct mi big.parquet --dask          (partition by partition, any size)
     """
     if base == 1:
         raise click.BadParameter("a logarithm base must not be 1.", param_hint="--base")
     check_plot_suffix(plot)
     check_output_paths(output, plot, inputs=[data], options=["--output", "--plot"])
+    if wants_dask(data, use_dask, scheduler, memory):
+        matrix, n_rows = _dask_matrix(
+            data, sep, columns, drop, discrete, continuous, missing, bins, estimator, base,
+            scheduler,
+        )
+        _emit(matrix, n_rows, base, estimator, fmt, output, plot)
+        return
     frame, _ = load_table(data, example, rows, seed, sep=sep, na_values=na_values)
     frame = drop_columns(select_columns(frame, parse_columns(columns)), drop)
     kinds = decide_kinds(frame, discrete, continuous)
@@ -102,13 +115,47 @@ def command(
         # ID-like columns were reported above, in the command's words.
         warnings.simplefilter("ignore", IDColumnWarning)
         matrix = mutual_information_matrix(frame, base=base, estimator=estimator, seed=seed)
+    _emit(matrix, len(frame), base, estimator, fmt, output, plot)
+
+
+def _dask_matrix(data, sep, columns, drop, discrete, continuous, missing, bins, estimator, base,
+                 scheduler):
+    """The MI matrix of DATA through Dask (a file, a directory or a glob), and its rows."""
+    if bins is not None:
+        raise click.UsageError(
+            "--bins needs the whole column's quantiles; with --dask, bin the data first or "
+            "use --estimator gaussian for numeric columns."
+        )
+    frame = read_for_dask(data, sep=sep)
+    chosen = parse_columns(columns) or list(frame.columns)
+    dropped = parse_columns(drop) or []
+    unknown = [c for c in [*chosen, *dropped] if c not in frame.columns]
+    if unknown:
+        raise click.BadParameter(
+            f"no column {', '.join(map(repr, unknown))} in the data; its columns are "
+            f"{', '.join(map(repr, list(frame.columns)[:30]))}.",
+            param_hint="--columns/--drop",
+        )
+    chosen = [c for c in chosen if c not in dropped]
+    with dask_session(scheduler), warnings.catch_warnings():
+        warnings.simplefilter("ignore", IDColumnWarning)
+        matrix = mutual_information_matrix(
+            frame[chosen], base=base, estimator=estimator, missing=missing,
+            discrete=parse_columns(discrete), continuous=parse_columns(continuous),
+        )
+    return matrix, None  # the counts are reduced; the rows are never all in one place
+
+
+def _emit(matrix, n_rows, base, estimator, fmt, output, plot):
+    """Print or write the matrix (and its heatmap) in the chosen format."""
+    rows_text = "rows counted through Dask" if n_rows is None else f"{n_rows} rows"
     unit = unit_name(base)
     if fmt == "json":
         payload = {
             "unit": unit,
             "base": base,
             "estimator": estimator,
-            "rows": len(frame),
+            "rows": n_rows,
             "mutual_information": matrix.to_dict(orient="index"),
         }
         text = json.dumps(_jsonable(payload), indent=2)
@@ -116,7 +163,7 @@ def command(
         matrix.index.name = f"mutual information ({unit})"
         text = render_frame(matrix, fmt)
     else:
-        text = f"mutual information ({unit}; diagonal: entropy), {len(frame)} rows\n"
+        text = f"mutual information ({unit}; diagonal: entropy), {rows_text}\n"
         text += render_frame(matrix, fmt)
     if plot:
         plot_heatmap(matrix, plot, title=f"Mutual information ({unit})")

@@ -17,6 +17,13 @@ from mistruct.counting._contingency import (
     pairwise_counts,
     stratified_tables,
 )
+from mistruct.counting._dask import (
+    StratumCounts,
+    dask_joint_counts,
+    dask_moments,
+    dask_pairwise_counts,
+    dask_stratified_counts,
+)
 from mistruct.counting._sorted import RankCounter, run_bounds, sorted_runs
 from mistruct.counting._strata import DiscreteStrata
 
@@ -26,9 +33,14 @@ __all__ = [
     "JointCodes",
     "PairwiseCounts",
     "RankCounter",
+    "StratumCounts",
     "check_chunk_size",
     "combine",
     "contingency_table",
+    "dask_joint_counts",
+    "dask_moments",
+    "dask_pairwise_counts",
+    "dask_stratified_counts",
     "joint_codes",
     "pairwise_counts",
     "run_bounds",

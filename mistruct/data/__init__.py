@@ -6,6 +6,20 @@ columns are discrete and which numeric, :func:`apply_kinds` makes the dtypes
 say so, and :func:`encode` turns discrete columns into integer codes.
 """
 
+from mistruct.data._dask import (
+    DaskSummary,
+    DaskTable,
+    RowsElsewhere,
+    dask_frame,
+    dask_kinds,
+    dask_passes,
+    dask_summary,
+    dask_table,
+    is_dask_collection,
+    pass_reporter,
+    read_dask,
+    run_pass,
+)
 from mistruct.data._table import (
     MISSING_POLICIES,  # noqa: F401  (the options of missing=)
     ColumnKinds,
@@ -23,14 +37,26 @@ from mistruct.data._table import (
 
 __all__ = [
     "ColumnKinds",
+    "DaskSummary",
+    "DaskTable",
     "Discretizer",
     "EncodedTable",
+    "RowsElsewhere",
     "apply_kinds",
     "apply_missing",
     "as_frame",
     "column_kinds",
+    "dask_frame",
+    "dask_kinds",
+    "dask_passes",
+    "dask_summary",
+    "dask_table",
     "encode",
     "encode_variables",
+    "is_dask_collection",
     "near_unique_columns",
+    "pass_reporter",
+    "read_dask",
+    "run_pass",
     "select_columns",
 ]

@@ -10,9 +10,11 @@ import pandas as pd
 
 from mistruct._validation import check_missing
 from mistruct.data import (
+    DaskTable,
     EncodedTable,
     apply_kinds,
     as_frame,
+    is_dask_collection,
 )
 from mistruct.exceptions import (
     ColumnNotFoundError,
@@ -29,6 +31,7 @@ from mistruct.independence._core import (
     warn_low_power,
     warn_no_evidence,
 )
+from mistruct.independence._dask import dask_ci_tests, dask_run_queries, results_frame
 from mistruct.independence._discrete_tests import canonical, progress_bar, run_queries
 from mistruct.independence._registry import (
     CIContext,
@@ -297,6 +300,12 @@ def ci_test(
     >>> result.independent, result.no_evidence, result.pvalue
     (None, True, 1.0)
     """
+    if is_dask_collection(data):  # strata counted distributed (issue 16)
+        return dask_ci_tests(
+            data, [(x, y, given)], method=method, alpha=alpha, n_permutations=n_permutations,
+            estimator=estimator, h=h, seed=seed, missing=missing, progress=progress,
+            discrete=discrete, continuous=continuous, single=True, return_null=return_null,
+        )[0][0]
     test = lookup_ci_test(method)
     options = _options(test, alpha, n_permutations, estimator, h, return_null)
     frame = _door(data, discrete, continuous, missing)
@@ -415,6 +424,12 @@ def ci_tests(
     In the third query ``a`` is rare within each level of ``b``, so the
     chi-squared law does not fit and ``"auto"`` ran the exact test.
     """
+    if is_dask_collection(data):  # strata of all queries counted in one pass (issue 16)
+        return results_frame(*dask_ci_tests(
+            data, queries, method=method, alpha=alpha, n_permutations=n_permutations,
+            estimator=estimator, h=h, seed=seed, missing=missing, progress=progress,
+            discrete=discrete, continuous=continuous, correction=correction,
+        ), method=method, correction=correction, adjust=adjust_pvalues)
     test = lookup_ci_test(method)
     options = _options(test, alpha, n_permutations, estimator, h, False)
     if correction not in CORRECTIONS:
@@ -569,6 +584,9 @@ def ci_tests_encoded(
         _index_query(table, q, f"query {number} ({q!r}): ") for number, q in enumerate(queries)
     ]
     entropy = seed_entropy(seed)
+    if isinstance(table, DaskTable):  # all queries' strata in one pass (issue 16)
+        return dask_run_queries(table, index_queries, options, entropy, table.names,
+                                progress=progress)
     return run_queries(table, index_queries, options, entropy, table.names, progress=progress)
 
 

@@ -219,11 +219,7 @@ def rank_pair_tests(
             scaled[label] = out[:, None]
         return scaled[label]
 
-    rng = query_rng(entropy, (0, 0, n))
-    grid = (np.arange(n) / n)[:, None]
-    null = np.array(
-        [mi_nats(grid, grid[rng.permutation(n)], k) for _ in range(n_permutations)]
-    )
+    null = _rank_null(entropy, n, k, n_permutations)
     results = []
     for x, y in pairs:
         observed = mi_nats(ranks(x), ranks(y), k)
@@ -244,6 +240,27 @@ def rank_pair_tests(
             )
         )
     return results
+
+
+#: Nulls of rank_pair_tests by (entropy, rows, k, permutations): a learner asks for the same
+#: one with every batch of its level-0 tests.
+_RANK_NULLS: dict = {}
+
+
+def _rank_null(entropy: int, n: int, k: int, n_permutations: int) -> np.ndarray:
+    """The shared null of :func:`rank_pair_tests` (drawn once per key, then reused)."""
+    key = (entropy, n, k, n_permutations)
+    if key not in _RANK_NULLS:
+        rng = query_rng(entropy, (0, 0, n))
+        grid = (np.arange(n) / n)[:, None]
+        null = np.array(
+            [mi_nats(grid, grid[rng.permutation(n)], k) for _ in range(n_permutations)]
+        )
+        null.flags.writeable = False
+        if len(_RANK_NULLS) >= 8:
+            _RANK_NULLS.pop(next(iter(_RANK_NULLS)))
+        _RANK_NULLS[key] = null
+    return _RANK_NULLS[key]
 
 
 def knn_stopping(alpha: float, n_permutations: int, early_reject: bool) -> tuple:

@@ -16,43 +16,35 @@ How the permutation test is fast
 --------------------------------
 Only X moves between surrogates, so everything about Y and Z is computed
 once: for every row, its nearest rows in the (Y, Z) space and in the Z space,
-sorted, with their max-norm distances.  For a surrogate:
+sorted, with their max-norm distances.  For a surrogate, every row:
 
-1. a row's k-th neighbour distance ``eps`` in the joint space is the
-   (k + 1)-th smallest of ``max(|x_i - x_j|, d_yz(i, j))`` over its first
-   ``w`` listed (Y, Z)-neighbours, and ``n_yz`` a binary search of ``eps``
-   in the row's sorted (Y, Z)-distances.  This is exact as soon as the
-   ``w``-th listed distance reaches ``eps`` (no row further down the list
-   can matter); otherwise the row is retried with a longer prefix (at most
-   1.5 times longer, and never past the first listed distance reaching the
-   ``eps`` found, which can only shrink).  Rows start, in groups of similar
-   widths, at 1.25 times the width the observed data needed.  The selection
-   runs on the distances rounded to float32 and read as int32 (NumPy selects
-   32-bit integers several times faster than float64): rounding is
-   monotone, so the selected key is the rounding of ``eps``, which is then
-   the one entry with that key, taken in float64 (a row with a float32 tie
-   is selected again in float64);
-2. ``n_z`` is a binary search of ``eps`` in the row's sorted Z-distances,
-   and ``n_xz`` a count over exactly those ``n_z`` rows.  Where Z has only
+1. finds its k-th neighbour distance ``eps`` in the joint space, the
+   (k + 1)-th smallest of ``max(|x_i - x_j|, d_yz(i, j))``: only rows with
+   ``d_yz(i, j) < g`` can be below a radius ``g``, and those are a prefix of
+   the row's sorted (Y, Z) list, so the row walks that prefix and selects
+   eps among the distances below ``g`` once at least k + 1 are (``g``
+   starts just above the row's eps in the surrogate before and grows until
+   they are); ``n_yz`` is then a binary search of ``eps`` in the same list;
+2. counts ``n_z`` by a binary search of ``eps`` in its sorted Z list and
+   ``n_xz`` over exactly those ``n_z`` rows.  Where Z (or X without Z) is
+   one column and X one column, the Z-neighbours are a run of rows in Z
+   order, counted on the sorted values with no Z lists.  Where Z has only
    discrete columns (string codes plus tie noise), the rows closer than
    ``eps`` in Z are the row's whole stratum, so ``n_z`` is its size and
    ``n_xz`` two binary searches in the stratum sorted by X
    (:mod:`mistruct.counting._strata`); without Z a discrete X is counted
    the same way, and a discrete Y trades places with a float X (a global
    permutation of X is one of Y), so the sorted lists are the float ones.
-   Where Z (or X without Z) is one float column and X one column, the
-   Z-neighbours are a run of rows in Z order: ``n_z`` comes from two binary
-   searches and ``n_xz`` from rank counts (:mod:`mistruct.counting._sorted`),
-   with no Z lists.
 
-All of it is dense array work over groups of rows and batches of
-surrogates; no tree is built per surrogate.  A row whose neighbourhood
-reaches past the stored lists (they hold twice the counts of nine rows in
-ten of a null-like stand-in for the surrogates, or every row on at most 300
-rows) is recomputed by brute force, so every null statistic is exactly the
+These walks are compiled loops (numba, in
+:mod:`mistruct.independence._knn_null`); so are the lists' construction and
+the restricted permutations' picks.  A row whose neighbourhood reaches past
+the stored lists (they hold twice the counts of nine rows in ten of a
+null-like stand-in for the surrogates, or every row on at most 300 rows) is
+counted against every row, so every null statistic is exactly the
 estimator applied to the surrogate data (checked to 1e-12 in the tests
-against the kd-tree estimator).  The restricted permutations are
-drawn for all surrogates at once, one vectorized step per row.
+against the kd-tree estimator).  The restricted permutations' random draws
+are made for all surrogates at once.
 """
 
 from __future__ import annotations
@@ -72,7 +64,7 @@ from mistruct.counting import DiscreteStrata
 from mistruct.data import as_frame, column_kinds
 from mistruct.exceptions import InvalidInputError, KNNCostWarning
 from mistruct.independence._core import CITestResult
-from mistruct.independence._knn_null import _NullStatistic
+from mistruct.independence._knn_null import _compiled, _NullStatistic
 from mistruct.independence._resampling import evaluate_until, two_sided_stop_pvalue
 
 # The measures kernels under the names the code below has always used.
@@ -211,31 +203,12 @@ def local_permutations(neighbours: np.ndarray, n_permutations: int, rng) -> np.n
         b = min(chunk, n_permutations - start)
         candidates = rng.permuted(np.broadcast_to(neighbours, (b, n, kp)), axis=2)
         order = rng.permuted(np.broadcast_to(np.arange(n), (b, n)), axis=1)
-        # Flat (surrogate, row) positions: surrogate * n + row.  An extra last candidate,
-        # looked up at a position never taken (b * n), is the first not taken only when all
-        # are taken; its value is then the last real one's, which is picked.
-        base = np.arange(b) * n
-        flat = np.empty((b * n, kp + 1), dtype=np.intp)
-        np.add(candidates, base[:, None, None], out=flat.reshape(b, n, kp + 1)[:, :, :kp])
-        flat[:, kp] = flat[:, kp - 1]
-        visits = np.ascontiguousarray((order + base[:, None]).T)  # step t of every surrogate
-        # Every step's candidates gathered at once (values, and where "taken" is looked up):
-        # the loop below is all fixed costs of small NumPy calls, so fewer calls is faster.
-        values = np.take(flat, visits, axis=0)  # (n, b, kp + 1)
-        lookup = values.copy()
-        lookup[:, :, kp] = b * n
-        used = np.zeros(b * n + 1, dtype=bool)
-        picked = np.empty((n, b), dtype=np.intp)
-        at = np.arange(b) * (kp + 1)
-        for t in range(n):
-            pick = np.take(used, lookup[t]).argmin(axis=1)  # the first candidate not taken yet
-            pick += at
-            j = np.take(values[t], pick, out=picked[t])
-            used[j] = True
-        perm = np.empty(b * n, dtype=np.intp)
-        perm[visits] = picked
-        perm = perm.reshape(b, n) - base[:, None]
-        out[start : start + b] = perm
+        # Each row's pick depends on the picks before it: a compiled loop over the visits.
+        _compiled("_local_kernel")(
+            np.ascontiguousarray(candidates, dtype=np.intp),
+            np.ascontiguousarray(order, dtype=np.intp),
+            out[start : start + b],
+        )
     return out
 
 
@@ -579,7 +552,7 @@ class _TreeNull:
 
     def __init__(self, xs, ys, k, zs=None):
         self.xs, self.ys, self.zs, self.k = xs, ys, zs, k
-        self.fallback_rows = self.float32_ties = 0
+        self.fallback_rows = 0
 
     def observed(self) -> float:
         # The identity permutation, treated as every surrogate is (as the lists' kernel does).

@@ -40,6 +40,7 @@ from mistruct.exceptions import (
     MissingValuesError,
     StateSpaceTooLargeError,
 )
+from mistruct.interop._dask import dask_dispatch, is_dask_collection
 
 __all__ = ["fit_bayesian_network", "log_likelihood", "read_bif", "write_bif"]
 
@@ -212,6 +213,11 @@ def fit_bayesian_network(
         raise InvalidInputError(
             f"missing={missing!r} is not an option here; use 'error' or 'drop' (a missing "
             "value cannot be a state of a Bayesian network node)."
+        )
+    if is_dask_collection(data):  # CPD counts reduced in one pass (issue 16)
+        return dask_dispatch(
+            "fit_bayesian_network", data, graph, estimator=estimator,
+            equivalent_sample_size=equivalent_sample_size, root=root, missing=missing,
         )
     frame = as_frame(data)
     dag = _as_dag(graph, list(frame.columns), root)

@@ -239,8 +239,10 @@ class PgmpyCITest:
 
         A test with no informative stratum (Z determines X or Y, so G = 0
         whatever the truth) returns False: no evidence of independence, so
-        PC keeps the edge, as :func:`mistruct.structure.pc_skeleton` does.
-        A constant X or Y returns True (independent of everything).
+        pgmpy's PC keeps the edge (pgmpy's protocol has no third answer;
+        :func:`mistruct.structure.pc_skeleton` applies its own rule for such
+        tests, see its Notes).  A constant X or Y returns True (independent
+        of everything).
         """
         result = self.test(X, Y, Z, significance_level)
         return result.independent is True

@@ -12,10 +12,12 @@ Continuous (max-norm k nearest neighbours): ``"kl"`` (Kozachenko-Leonenko
 entropy), ``"ksg"`` (Kraskov-Stögbauer-Grassberger algorithm 1; with
 ``given``, Frenzel-Pompe), ``"ksg2"`` (KSG algorithm 2).  Any kinds:
 ``"mixed"`` (Gao, Kannan, Oh & Viswanath 2017).  Numeric, closed form:
-``"gaussian"``.  ``"auto"`` (the default): plug-in when every column is
-discrete, KSG / Frenzel-Pompe (``"kl"`` for entropy) when every column is
-continuous, Gao et al. otherwise; :func:`mutual_information_estimate` tells
-which one it chose.
+``"gaussian"``.  Numeric and high-dimensional, a trained neural critic (JAX,
+``pip install 'mistruct[neural]'``): ``"smile"``, ``"mine"``, ``"nwj"``,
+``"infonce"`` (:data:`NEURAL_ESTIMATORS`, :func:`neural_mutual_information`).
+``"auto"`` (the default): plug-in when every column is discrete, KSG /
+Frenzel-Pompe (``"kl"`` for entropy) when every column is continuous, Gao et
+al. otherwise; :func:`mutual_information_estimate` tells which one it chose.
 
 Conventions
 -----------
@@ -91,6 +93,11 @@ from mistruct.measures._knn import _joint_radius as joint_radius
 from mistruct.measures._knn import _mi_nats as mi_nats
 from mistruct.measures._knn import _strict_counts as strict_counts
 from mistruct.measures._mixed import _mixed_blocks as mixed_blocks
+from mistruct.measures._neural import (
+    NEURAL_ESTIMATORS,
+    NeuralEstimate,
+    neural_mutual_information,
+)
 from mistruct.measures._ties import _jitter as jitter
 from mistruct.measures._ties import _rng as make_rng
 from mistruct.measures._ties import _standardize as standardize
@@ -101,6 +108,8 @@ __all__ = [
     "MATRIX_ESTIMATORS",
     "MI_ESTIMATORS",
     "MutualInformationEstimate",
+    "NEURAL_ESTIMATORS",
+    "NeuralEstimate",
     "conditional_entropy",
     "conditional_entropy_from_table",
     "entropy",
@@ -111,6 +120,7 @@ __all__ = [
     "mutual_information_estimate",
     "mutual_information_from_table",
     "mutual_information_matrix",
+    "neural_mutual_information",
     "pointwise_mutual_information",
 ]
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mistruct._validation import check_option
-from mistruct.data import apply_kinds, as_frame, select_columns
+from mistruct.data import apply_kinds, as_frame, is_dask_collection, select_columns
 from mistruct.exceptions import ContinuousDataError, InvalidInputError
 from mistruct.measures._auto import (
     MutualInformationEstimate,
@@ -23,6 +23,12 @@ from mistruct.measures._auto import (
     knn_mutual_information_matrix,
 )
 from mistruct.measures._columns import _check_lengths, _frames, _numeric_block, _single
+from mistruct.measures._dask import (
+    dask_conditional_entropy,
+    dask_entropy,
+    dask_mutual_information,
+    dask_mutual_information_matrix,
+)
 from mistruct.measures._discrete import (
     DEFAULT_BASE,
     NUMERIC_MATRIX_ESTIMATORS,
@@ -44,6 +50,7 @@ from mistruct.measures._knn import (
     ksg_mutual_information,
 )
 from mistruct.measures._mixed import mixed_mutual_information
+from mistruct.measures._neural import NEURAL_ESTIMATORS, neural_mutual_information
 from mistruct.measures._ties import DEFAULT_SEED
 
 __all__ = [
@@ -71,7 +78,7 @@ MATRIX_ESTIMATORS = ("auto", *ESTIMATORS, *NUMERIC_MATRIX_ESTIMATORS[:-1])
 
 
 def _check_estimator(estimator, options, what: str) -> str:
-    known = isinstance(estimator, str) and estimator in MI_ESTIMATORS + ("kl",)
+    known = isinstance(estimator, str) and estimator in MI_ESTIMATORS + NEURAL_ESTIMATORS + ("kl",)
     if known and estimator not in options:
         raise InvalidInputError(
             f"estimator={estimator!r} does not estimate {what}; use one of "
@@ -255,9 +262,20 @@ def mutual_information_estimate(
     >>> mutual_information_estimate(rng.standard_normal(500) + y, y).estimator
     'mixed'
     """
+    if any(is_dask_collection(v) for v in (x, y, given)):  # counted distributed (issue 16)
+        value, chosen = dask_mutual_information(
+            x, y, given, estimator=_check_estimator(estimator, MI_ESTIMATORS, "mutual information"),
+            base=base, missing=missing, discrete=discrete, continuous=continuous,
+        )
+        return MutualInformationEstimate(float(value), chosen, None, base)
     _log_base(base)
-    estimator = _check_estimator(estimator, MI_ESTIMATORS, "mutual information")
+    estimator = _check_estimator(estimator, MI_ESTIMATORS + NEURAL_ESTIMATORS, "mutual information")
     missing = _check_missing(missing, estimator)
+    if estimator in NEURAL_ESTIMATORS and given is not None:  # neural estimators (issue 18)
+        raise InvalidInputError(
+            f"estimator={estimator!r} (a neural bound) has no conditional form; drop given=, "
+            "or use estimator='ksg' (Frenzel-Pompe) for I(X;Y | given)."
+        )
     inputs, kinds, door = _kinds_at_door({"x": x, "y": y, "given": given}, discrete, continuous)
     chosen = _resolve(estimator, kinds, given)
     if chosen in ESTIMATORS and estimator != "auto":
@@ -278,6 +296,10 @@ def mutual_information_estimate(
     if chosen == "gaussian":
         value = gaussian_mutual_information(ix, iy, iz, base=base, missing=missing)
         return MutualInformationEstimate(float(value), "gaussian", None, base)
+    if chosen in NEURAL_ESTIMATORS:  # trained critic, default settings (issue 18)
+        fit = neural_mutual_information(ix, iy, estimator=chosen, base=base, seed=seed,
+                                        missing=missing)
+        return MutualInformationEstimate(float(fit.value), chosen, None, base)
     if chosen == "mixed":
         value = mixed_mutual_information(
             ix, iy, iz, k=k, base=base, seed=seed, noise=noise, missing=missing
@@ -335,6 +357,11 @@ def mutual_information(
         algorithm 1; Frenzel-Pompe with ``given``), ``"ksg2"`` (KSG algorithm
         2, no ``given``), ``"gaussian"`` (closed form from the correlation
         matrix).  Any kinds: ``"mixed"`` (Gao, Kannan, Oh & Viswanath 2017).
+        Numeric columns of high dimension, no ``given``, JAX needed
+        (``pip install 'mistruct[neural]'``): ``"smile"``, ``"mine"``,
+        ``"nwj"``, ``"infonce"``, a neural critic with the defaults of
+        :func:`neural_mutual_information` (which takes its settings and
+        returns its diagnostics).
     k : int, default 3
         Neighbour rank of the kNN estimators (``1 <= k < n``).
     base : float, default 2
@@ -502,6 +529,9 @@ def entropy(
     >>> round(entropy(rng.standard_normal(5000), base=np.e), 1)
     1.4
     """
+    if is_dask_collection(x):  # counted distributed (issue 16)
+        return dask_entropy(x, estimator=_check_estimator(estimator, ENTROPY_ESTIMATORS, "entropy"),
+                            base=base, missing=missing, discrete=discrete, continuous=continuous)
     _log_base(base)
     inputs, chosen = _entropy_door({"x": x}, estimator, missing, discrete, continuous, "entropy")
     if chosen == "kl":
@@ -554,6 +584,11 @@ def conditional_entropy(
     >>> conditional_entropy([0, 1, 0, 1], [0, 0, 1, 1])
     1.0
     """
+    if is_dask_collection(x) or is_dask_collection(given):  # counted distributed (issue 16)
+        return dask_conditional_entropy(
+            x, given, estimator=_check_estimator(estimator, ENTROPY_ESTIMATORS, "entropy"),
+            base=base, missing=missing, discrete=discrete, continuous=continuous,
+        )
     _log_base(base)
     inputs, chosen = _entropy_door(
         {"x": x, "given": given}, estimator, missing, discrete, continuous,
@@ -652,6 +687,12 @@ def mutual_information_matrix(
     b  0.36   inf  0.21
     g  0.69  0.21  0.69
     """
+    if is_dask_collection(data):  # counted distributed (issue 16)
+        return dask_mutual_information_matrix(
+            data, columns, estimator=_check_estimator(estimator, MATRIX_ESTIMATORS, "all pairs"),
+            base=base, missing=_check_missing(missing, estimator), chunk_size=chunk_size,
+            discrete=discrete, continuous=continuous,
+        )
     _log_base(base)
     estimator = _check_estimator(estimator, MATRIX_ESTIMATORS, "all pairs")
     missing = _check_missing(missing, estimator)

@@ -26,9 +26,11 @@ Edge attribute ``mi`` is the mutual information in bits.
 
 from mistruct.structure._aracne import aracne, permutation_mi_threshold
 from mistruct.structure._chow_liu import chow_liu_forest, chow_liu_tree, tan
+from mistruct.structure._dask_learners import DASK_LEARNERS  # noqa: F401  (registers them)
 from mistruct.structure._dpi import dpi_check, markov_chain_check
 from mistruct.structure._io import GRAPH_FORMATS, read_graph, write_graph  # noqa: F401
 from mistruct.structure._metrics import StructureMetrics, structure_metrics
+from mistruct.structure._miic import miic
 from mistruct.structure._pc import cpdag_to_dag, pc, pc_skeleton
 from mistruct.structure._skeleton import SKELETON_ALGORITHMS, learn_skeleton
 
@@ -42,6 +44,7 @@ __all__ = [
     "dpi_check",
     "learn_skeleton",
     "markov_chain_check",
+    "miic",
     "pc",
     "pc_skeleton",
     "permutation_mi_threshold",

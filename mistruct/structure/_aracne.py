@@ -31,6 +31,7 @@ from mistruct.structure._common import (
     _name_ranks,
     uses_numeric_estimator,
 )
+from mistruct.structure._dask import dask_dispatch, is_dask_collection
 
 __all__ = ["aracne", "permutation_mi_threshold"]
 
@@ -332,6 +333,12 @@ def aracne(
     seed = _check_common(
         estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
     )
+    if is_dask_collection(data):  # counted distributed (issue 16)
+        return dask_dispatch(
+            "aracne", data, tolerance=tolerance, tolerance_type=tolerance_type,
+            mi_threshold=mi_threshold, estimator=estimator, columns=columns, exclude=exclude,
+            discrete=discrete, continuous=continuous, missing=missing, chunk_size=chunk_size,
+        )
     frame = _door(
         data,
         columns=columns,

@@ -66,6 +66,7 @@ from mistruct.structure._common import (
     permutation_counts,
     uses_numeric_estimator,
 )
+from mistruct.structure._dask import dask_dispatch, is_dask_collection
 
 __all__ = ["chow_liu_forest", "chow_liu_tree", "tan"]
 
@@ -331,6 +332,12 @@ def chow_liu_tree(
     seed = _check_common(
         estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
     )
+    if is_dask_collection(data):  # counted distributed (issue 16)
+        return dask_dispatch(
+            "chow_liu_tree", data, root=root, estimator=estimator, columns=columns,
+            exclude=exclude, discrete=discrete, continuous=continuous, missing=missing,
+            chunk_size=chunk_size,
+        )
     frame = _door(
         data,
         columns=columns,
@@ -474,6 +481,13 @@ def chow_liu_forest(
     )
     n_discrete, n_knn = permutation_counts(n_permutations, DEFAULT_KNN_PERMUTATIONS)
     check_bool(progress, "progress")
+    if is_dask_collection(data):  # counted distributed (issue 16)
+        return dask_dispatch(
+            "chow_liu_forest", data, alpha=alpha, ci_test=ci_test, root=root,
+            estimator=estimator, columns=columns, exclude=exclude, discrete=discrete,
+            continuous=continuous, missing=missing, n_permutations=n_discrete, seed=seed,
+            progress=progress, chunk_size=chunk_size,
+        )
     frame = _door(
         data,
         columns=columns,

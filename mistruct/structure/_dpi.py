@@ -49,6 +49,7 @@ from mistruct.structure._common import (
     encoded_test,
     permutation_counts,
 )
+from mistruct.structure._dask import dask_dispatch, is_dask_collection
 
 __all__ = ["dpi_check", "markov_chain_check"]
 
@@ -469,6 +470,12 @@ def dpi_check(
     if not isinstance(graph, nx.Graph):
         raise InvalidInputError(
             f"graph must be a networkx Graph or DiGraph, got {type(graph).__name__}."
+        )
+    if is_dask_collection(data):  # counted distributed (issue 16)
+        return dask_dispatch(
+            "dpi_check", graph, data, alpha=alpha, ci_test=ci_test, tolerance=tolerance,
+            estimator=estimator, n_permutations=n_permutations, seed=seed, missing=missing,
+            progress=progress, discrete=discrete, continuous=continuous,
         )
     frame = _door(data, discrete=discrete, continuous=continuous)
     # Work on column positions: a label such as NaN is not equal to itself.

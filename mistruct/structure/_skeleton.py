@@ -11,6 +11,7 @@ from mistruct.exceptions import InvalidInputError
 from mistruct.structure._aracne import aracne
 from mistruct.structure._chow_liu import chow_liu_forest, chow_liu_tree
 from mistruct.structure._common import DEFAULT_SEED, stated_kinds
+from mistruct.structure._miic import miic_skeleton
 from mistruct.structure._pc import pc_skeleton
 
 __all__ = ["SKELETON_ALGORITHMS", "learn_skeleton"]
@@ -21,6 +22,7 @@ _LEARNERS = {
     "chow-liu-forest": chow_liu_forest,
     "aracne": aracne,
     "pc": pc_skeleton,
+    "miic": miic_skeleton,
 }
 
 #: The algorithms :func:`learn_skeleton` runs.
@@ -74,7 +76,7 @@ def learn_skeleton(
     data : DataFrame or 2-D array
         Float columns are continuous (kNN estimators and tests), the others
         discrete; never modified.
-    algorithm : {"chow-liu", "chow-liu-forest", "aracne", "pc"}, default "chow-liu"
+    algorithm : {"chow-liu", "chow-liu-forest", "aracne", "pc", "miic"}, default "chow-liu"
         * ``"chow-liu"``: :func:`~mistruct.structure.chow_liu_tree`,
           undirected -- a spanning tree (p - 1 edges);
         * ``"chow-liu-forest"``: :func:`~mistruct.structure.chow_liu_forest`,
@@ -82,7 +84,10 @@ def learn_skeleton(
         * ``"aracne"``: :func:`~mistruct.structure.aracne`;
         * ``"pc"``: the PC-stable skeleton,
           :func:`~mistruct.structure.pc_skeleton` (separating sets in
-          ``G.graph["sepsets"]``).
+          ``G.graph["sepsets"]``);
+        * ``"miic"``: the MIIC skeleton (multivariate information with an NML
+          complexity cost, :func:`~mistruct.structure.miic`; discrete columns;
+          separating sets in ``G.graph["sepsets"]``).
     alpha, ci_test, seed, columns, missing, progress
         As in the chosen learner (``ci_test`` and ``progress``: the forest
         and PC; ``alpha``: the forest, PC and ARACNE's permutation

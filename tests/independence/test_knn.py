@@ -320,37 +320,6 @@ def test_local_permutations_match_the_reference(n, k_perm, b):
     np.testing.assert_array_equal(fast, slow)
 
 
-@pytest.mark.parametrize("width", [1, 2, 3, 7, 64, 100])
-def test_count_below_is_a_strict_binary_search(width):
-    rng = np.random.default_rng(width)
-    table = np.sort(rng.integers(0, 10, (50, width)).astype(float), axis=1)  # repeats
-    rows = rng.permutation(50)[:20]
-    # Below everything, above everything, exactly on listed values, in between.
-    e = np.concatenate([[-1.0, 11.0], table[rows[2:11], 0], rng.uniform(-1, 11, 9)])
-    expected = [np.searchsorted(table[r], v, side="left") for r, v in zip(rows, e, strict=True)]
-    np.testing.assert_array_equal(knull._NullStatistic._count_below(table, rows, e), expected)
-    # rows broadcast against e (a batch of surrogates)
-    e2 = rng.uniform(-1, 11, (3, 20))
-    got = knull._NullStatistic._count_below(table, rows, e2)
-    np.testing.assert_array_equal(got, (table[rows][None] < e2[..., None]).sum(axis=-1))
-
-
-def test_chunks_cover_every_item_once_at_a_shared_width():
-    rng = np.random.default_rng(0)
-    widths = np.concatenate([rng.integers(1, 3000, 500), [0, 0, 70_000]])
-    for min_elements in (0, 5_000, 10**9):
-        chunks = knull._chunks(widths, min_elements)
-        items = np.concatenate([sel for sel, _ in chunks])
-        np.testing.assert_array_equal(np.sort(items), np.arange(len(widths)))
-        shared = [w for _, w in chunks]
-        assert shared == sorted(shared)  # narrowest first
-        for sel, w in chunks:
-            assert w == max(1, widths[sel].max())
-            assert widths[sel].max() <= 2 * max(1, widths[sel].min())
-        if min_elements == 0:  # no merging: within the ratio
-            assert all(w <= knull._WIDTH_RATIO * max(1, widths[sel].min()) for sel, w in chunks)
-
-
 def _kernel_matches_estimator(kernel, xs, ys, zs, k, perms, jitters):
     values = kernel(np.stack(perms), None if jitters[0] is None else np.stack(jitters))
     for perm, jitter, value in zip(perms, jitters, values, strict=True):
@@ -358,10 +327,10 @@ def _kernel_matches_estimator(kernel, xs, ys, zs, k, perms, jitters):
         assert value == pytest.approx(expected, abs=1e-12)
 
 
-@pytest.mark.parametrize(("dx", "dz"), [(1, 3), (2, 2), (1, 0)])
-def test_float32_ties_are_selected_again_exactly(dx, dz, monkeypatch):
-    # Values on a grid plus 1e-12 noise: many distances differ only in float64, so the
-    # float32 selection meets ties (the rows are then selected in float64).
+@pytest.mark.parametrize(("dx", "dz"), [(1, 3), (2, 2), (1, 0), (1, 1)])
+def test_distances_equal_up_to_tiny_noise_are_counted_exactly(dx, dz, monkeypatch):
+    # Values on a grid plus 1e-12 noise: many distances tie or differ in the last bits, in
+    # the lists' walks, their ends and the counts beside eps.
     monkeypatch.setattr(knull, "_DENSE_ROWS", 0)
     n, k = 400, 15
     rng = np.random.default_rng(dx + dz)
@@ -375,40 +344,28 @@ def test_float32_ties_are_selected_again_exactly(dx, dz, monkeypatch):
     kernel.observed()
     perms = [rng.permutation(n) for _ in range(3)]
     jitters = [None, None, None] if dz == 0 else [1e-12 * grid(n, dx) for _ in range(3)]
-    kernel.float32_ties = 0
     _kernel_matches_estimator(kernel, xs, ys, zs, k, perms, jitters)
-    assert kernel.float32_ties > 0
 
 
-@pytest.mark.parametrize(("n", "dz", "k"), [(500, 3, 30), (400, 0, 10), (600, 2, 60)])
-def test_rows_retried_in_several_rounds_are_exact(n, dz, k, monkeypatch):
-    # Rows start far too narrow and grow slowly: most go through several retry rounds,
-    # and with short lists some end in the brute-force fallback.
-    monkeypatch.setattr(knull, "_START_MARGIN", 0.3)
-    monkeypatch.setattr(knull, "_RETRY_GROWTH", 1.1)
-    monkeypatch.setattr(knull, "_MAX_LIST_ENTRIES", n * (6 * k))
+@pytest.mark.parametrize(("n", "dz", "k"), [(500, 3, 30), (400, 0, 10), (600, 2, 60), (450, 1, 20)])
+def test_pairs_past_short_lists_are_counted_by_brute_force(n, dz, k, monkeypatch):
+    # Lists of a few neighbours more than k: many (surrogate, row) pairs end past them, in
+    # the (Y, Z) walk or in the second space's counts, and go to the brute force.
+    monkeypatch.setattr(knull, "_MAX_LIST_ENTRIES", n * (k + 4))
+    monkeypatch.setattr(knull, "_SORTED_LINE", False)
     rng = np.random.default_rng(n + k)
     z = rng.standard_normal((n, max(dz, 1)))
     xs = _standardize(z[:, :1] + rng.standard_normal((n, 1)))
     ys = _standardize(np.sin(z[:, -1:]) + rng.standard_normal((n, 1)))
     zs = _standardize(z) if dz else None
     kernel = knull._NullStatistic(xs, ys, zs, k)
+    assert kernel.cap < n
     kernel.observed()
     perms = [rng.permutation(n) for _ in range(3)]
     jitters = [None, None, None] if dz == 0 else list(1e-10 * rng.standard_normal((3, n, 1)))
-    rounds = []
-    real_chunks = knull._chunks
-    monkeypatch.setattr(knull, "_chunks", lambda w, m: rounds.append(len(w)) or real_chunks(w, m))
+    before = kernel.fallback_rows
     _kernel_matches_estimator(kernel, xs, ys, zs, k, perms, jitters)
-    assert len(rounds) >= 3 + (dz > 0)  # retry rounds (and stage 2's pairs given Z)
-    assert kernel.fallback_rows > 0
-
-
-def test_row_sums_count_true_entries():
-    rng = np.random.default_rng(1)
-    for width in (1, 255, 256, 300, 70_000):
-        mask = rng.random((4, width)) < 0.9
-        np.testing.assert_array_equal(knull._row_sums(mask), mask.sum(axis=1))
+    assert kernel.fallback_rows - before > 0
 
 
 @pytest.mark.parametrize("dependent", [False, True])
@@ -438,63 +395,40 @@ def test_sequential_stop_rejects_a_bad_h():
         knn_ci_test(rng.standard_normal(50), rng.standard_normal(50), h=0)
 
 
-@pytest.mark.parametrize("width", [1, 2, 7, 2048, 2049, 3000])
-def test_sorted_positions_sorts_exactly(width):
-    # Packed integer keys truncate the values: values that truncate alike (here ones that
-    # differ in their last bits, ties, zeros, tiny values) must still come out in order.
-    rng = np.random.default_rng(width)
-    rows = [
-        np.abs(rng.standard_normal(width)),
-        rng.integers(0, 3, width).astype(float),
-        1.0 + rng.integers(0, 5, width) * 2e-16 + rng.integers(0, 2, width) * 1e-12,
-        np.abs(rng.standard_normal(width)) * 1e-300 * (np.arange(width) % 3 > 0),
-        np.zeros(width),
-    ]
-    vals = np.array(rows)
-    dist, pos = knull._sorted_positions(vals.copy())
-    np.testing.assert_array_equal(dist, np.sort(vals, axis=1))
-    np.testing.assert_array_equal(np.take_along_axis(vals, pos.astype(np.intp), axis=1), dist)
-    np.testing.assert_array_equal(np.sort(pos, axis=1), np.tile(np.arange(width), (len(rows), 1)))
-    # Inverted pairs that truncate alike, in runs, are all swapped back into order.
-    assert width < 7 or len(np.unique(dist[2])) > 2
+@pytest.mark.parametrize(
+    ("n", "dims", "m"),
+    [(300, [1], 300), (500, [1, 1], 72), (400, [2, 1], 250), (350, [3, 2], 349), (200, [1, 2], 3)],
+)
+def test_neighbour_lists_are_the_m_nearest_in_order(n, dims, m):
+    # Ties (rounded values), near-ties (1e-13 apart, at the cut too), exact duplicates:
+    # each list holds m distinct rows whose exact distances are the m smallest, sorted.
+    rng = np.random.default_rng(n + m)
+    spaces = [np.round(rng.standard_normal((n, d)), 1) for d in dims]
+    spaces[0][: n // 4] += 1e-13 * rng.integers(0, 3, (n // 4, dims[0]))
+    spaces[-1][-20:] = spaces[-1][-21]
+    lists = knull._neighbour_lists(spaces, m)
+    for t, (dist, index) in enumerate(lists):
+        points = np.hstack(spaces[: t + 1])
+        full = np.abs(points[:, None, :] - points[None]).max(axis=2)
+        np.testing.assert_array_equal(dist, np.sort(full, axis=1)[:, :m])
+        np.testing.assert_array_equal(np.take_along_axis(full, index.astype(np.intp), 1), dist)
+        assert all(len(set(row)) == m for row in index.tolist())
 
 
-@pytest.mark.parametrize("m", [1, 40, 99, 100])
-@pytest.mark.parametrize("near_equal", [False, True])
-def test_sort_rows_keeps_the_m_nearest_in_order(m, near_equal):
-    rng = np.random.default_rng(m)
-    block = np.abs(rng.standard_normal((30, 100)))
-    block[:, ::4] = np.round(block[:, ::4], 1)  # ties
-    if near_equal:  # values that truncate alike around the m-th: selected again exactly
-        block[:, 1::2] = 1.0 + rng.permuted(np.tile(np.arange(50) * 1e-13, (30, 1)), axis=1)
-        block[:, 0] = 3.0
-    dist = np.empty((30, m))
-    index = np.empty((30, m), dtype=np.int32)
-    knull._sort_rows(block, m, dist, index)
-    np.testing.assert_array_equal(dist, np.sort(block, axis=1)[:, :m])
-    np.testing.assert_array_equal(np.take_along_axis(block, index.astype(np.intp), axis=1), dist)
-    assert all(len(set(row)) == m for row in index)
-
-
-def test_sorted_positions_sorts_long_runs_outright(monkeypatch):
-    # Values that all truncate alike, in a random order: more inversions than the swap
-    # passes fix, so the rows are sorted outright (with no swap pass at all, too).
-    rng = np.random.default_rng(3)
-    vals = 1.0 + rng.permuted(np.tile(np.arange(500) * 2e-16, (6, 1)), axis=1)
-    vals[0] = np.sort(vals[0])  # one row already in order
-    for passes in (0, 1, knull._SWAP_PASSES):
-        monkeypatch.setattr(knull, "_SWAP_PASSES", passes)
-        dist, pos = knull._sorted_positions(vals.copy())
-        np.testing.assert_array_equal(dist, np.sort(vals, axis=1))
-        np.testing.assert_array_equal(np.take_along_axis(vals, pos.astype(np.intp), axis=1), dist)
-
-
-def test_sorted_positions_on_rows_that_span_many_scales():
-    # Tie noise beside the spaced codes of discrete columns: the float64-bit key path.
-    rng = np.random.default_rng(4)
-    codes = rng.integers(0, 3, (40, 300)) * 8.0
-    vals = np.abs(codes + 1e-10 * rng.standard_normal((40, 300)))
-    d, pos = knull._sorted_positions(vals)
-    assert np.array_equal(d, np.sort(vals, axis=1))
-    assert np.array_equal(np.take_along_axis(vals, pos.astype(np.intp), axis=1), d)
-    assert all(sorted(row) == list(range(300)) for row in pos.tolist())
+def test_surrogates_of_a_batch_are_those_made_one_by_one():
+    # Standardized per (surrogate, column) on sorted values: the same bits as surrogate_x.
+    rng = np.random.default_rng(5)
+    for trial in range(40):
+        n, d = int(rng.integers(30, 600)), int(rng.integers(1, 4))
+        xs = rng.standard_normal((n, d)) * rng.uniform(0.1, 100) + rng.uniform(-50, 50)
+        if trial % 3 == 0:
+            xs = np.round(xs, 1) + 1e-9 * rng.standard_normal((n, d))
+        zs = rng.standard_normal((n, 1))
+        mask = None if trial % 2 else np.arange(d) < max(1, d - 1)
+        kernel = knull._NullStatistic(xs, rng.standard_normal((n, 1)), zs, 5, x_continuous=mask)
+        perms = rng.integers(0, n, (4, n))
+        jitters = 1e-10 * rng.standard_normal((4, n, d)) if trial % 4 else None
+        batch = kernel._surrogates(perms, jitters)
+        for b, perm in enumerate(perms):
+            alone = kernel.surrogate_x(perm, None if jitters is None else jitters[b])
+            np.testing.assert_array_equal(batch[b], alone)

@@ -172,3 +172,31 @@ def test_sample_tests_a_seeded_subset_and_large_conditional_tests_warn(monkeypat
         knn.knn_ci_test(x, y, z, n_permutations=5, seed=0)
     with pytest.raises(InvalidInputError, match="sample"):
         knn.knn_ci_test(x, y, z, sample=0)
+
+
+def test_rank_null_is_drawn_once_and_batches_give_the_results_of_one_call(monkeypatch):
+    # A learner sends its level-0 pairs in batches: the shared null is reused, and each
+    # pair's result is the one it gets in a single call, or with the null drawn afresh.
+    import mistruct.independence._by_kind as by_kind
+
+    rng = np.random.default_rng(7)
+    n = 240
+    x = rng.standard_normal(n)
+    frame = pd.DataFrame({"a": x, "b": np.cos(2 * x) + 0.3 * rng.standard_normal(n),
+                          "c": np.round(rng.exponential(size=n), 1),
+                          "d": x + rng.standard_normal(n)})
+    pairs = [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("a", "d")]
+    monkeypatch.setattr(by_kind, "_RANK_NULLS", {})
+    calls = []
+    real = by_kind.mi_nats
+    monkeypatch.setattr(by_kind, "mi_nats", lambda *a: calls.append(1) or real(*a))
+    together = rank_pair_tests(frame, pairs, n_permutations=59, seed=3)
+    first = len(calls)
+    batches = [r for part in (pairs[:2], pairs[2:]) for r in
+               rank_pair_tests(frame, part, n_permutations=59, seed=3)]
+    assert len(calls) - first == len(pairs)  # no null statistic drawn again
+    monkeypatch.setattr(by_kind, "_RANK_NULLS", {})
+    fresh = rank_pair_tests(frame, pairs, n_permutations=59, seed=3)
+    for a, b, c in zip(together, batches, fresh, strict=True):
+        assert a.pvalue == b.pvalue == c.pvalue and a.statistic == b.statistic == c.statistic
+    assert [together[i].independent for i in (0, 1, 4)] == [False, True, False]

@@ -98,8 +98,11 @@ def test_one_name_per_idea_in_the_learners():
         assert not banned & set(parameters), name
         assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in parameters.values()), name
     assert list(inspect.signature(learn_skeleton).parameters)[:2] == ["data", "algorithm"]
-    # pc lists the parameters of pc_skeleton, by name, with the same defaults.
-    assert inspect.signature(pc).parameters == inspect.signature(pc_skeleton).parameters
+    # pc lists the parameters of pc_skeleton, by name, with the same defaults, plus
+    # its orientation rule (issue 15).
+    of_pc = dict(inspect.signature(pc).parameters)
+    assert of_pc.pop("orientation").default == "majority"
+    assert of_pc == dict(inspect.signature(pc_skeleton).parameters)
 
 
 def test_ci_test_and_n_permutations_reach_every_learner(chain):

@@ -96,14 +96,17 @@ def test_no_evidence_keeps_the_edge_without_a_made_up_pvalue():
     assert 0 < skeleton.edges["a", "b"]["pvalue"] < 1e-6
 
 
-def test_an_edge_whose_only_test_had_no_evidence_has_a_nan_pvalue():
+def test_an_edge_whose_tests_at_a_level_all_had_no_evidence_goes_marked_as_such():
+    # Issue 15, item 4: no evidence is evidence neither way, so it no longer keeps the
+    # edge; the edge goes for want of evidence, and nothing calls it independent.
     def test_batch(queries):
         return [1.0] * len(queries), [0.0] * len(queries), [True] * len(queries)
 
     skeleton, n_tests = skeleton_search(["a", "b"], test_batch, alpha=0.05)
-    assert n_tests == 1 and skeleton.has_edge("a", "b")
-    assert math.isnan(skeleton.edges["a", "b"]["pvalue"])
-    assert skeleton.edges["a", "b"]["no_evidence"] is True
+    assert n_tests == 1 and not skeleton.has_edge("a", "b")
+    pair = frozenset(("a", "b"))
+    assert skeleton.graph["sepset_reasons"][pair] == "no evidence"
+    assert math.isnan(skeleton.graph["sepset_pvalues"][pair])
 
 
 # ---------------------------------------------------------------- column kinds (issue 11, 1)
