@@ -224,7 +224,7 @@ def test_missing_drop():
 
 @pytest.mark.parametrize("skeleton", ["pc", "chow-liu"])
 def test_column_order_does_not_matter(skeleton):
-    sample = sample_network("child", 3000, seed=2)
+    sample = sample_network("sachs", 3000, seed=2)
     data = sample.data
     reordered = data[list(reversed(data.columns))]
     shuffled = data[list(np.random.default_rng(0).permutation(data.columns))]
