@@ -60,3 +60,35 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def cpdag_of(graph):
+    """The CPDAG of a DAG's equivalence class (pgmpy's ``to_pdag``); undirected edges: two arcs."""
+    import networkx as nx
+    from pgmpy.base import DAG
+
+    dag = DAG()
+    dag.add_nodes_from(graph.nodes)
+    dag.add_edges_from(graph.edges)
+    pdag = dag.to_pdag()
+    out = nx.DiGraph()
+    out.add_nodes_from(graph.nodes)
+    out.add_edges_from(pdag.directed_edges)
+    for a, b in pdag.undirected_edges:
+        out.add_edges_from([(a, b), (b, a)])
+    return out
+
+
+def pyagrum_graph(learner, pdag, columns):
+    """A pyAgrum PDAG as a networkx DiGraph over ``columns`` (undirected edges as two arcs)."""
+    import networkx as nx
+
+    names = {i: learner.nameFromId(i) for i in range(len(columns))}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(columns)
+    for a, b in pdag.arcs():
+        graph.add_edge(names[a], names[b])
+    for a, b in pdag.edges():
+        graph.add_edge(names[a], names[b])
+        graph.add_edge(names[b], names[a])
+    return graph

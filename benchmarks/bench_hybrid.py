@@ -35,7 +35,7 @@ import networkx as nx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import machine, markdown_table, write_section  # noqa: E402
+from _report import cpdag_of, machine, markdown_table, write_section  # noqa: E402
 
 from mistruct.interop import (  # noqa: E402
     NETWORK_SKELETONS,
@@ -51,22 +51,6 @@ def _timed(function):
     start = time.perf_counter()
     result = function()
     return result, time.perf_counter() - start
-
-
-def cpdag_of(graph: nx.DiGraph) -> nx.DiGraph:
-    """The CPDAG of a DAG's equivalence class (undirected edges as two arcs)."""
-    from pgmpy.base import DAG
-
-    dag = DAG()
-    dag.add_nodes_from(graph.nodes)
-    dag.add_edges_from(graph.edges)
-    pdag = dag.to_pdag()
-    out = nx.DiGraph()
-    out.add_nodes_from(graph.nodes)
-    out.add_edges_from(pdag.directed_edges)
-    for a, b in pdag.undirected_edges:
-        out.add_edges_from([(a, b), (b, a)])
-    return out
 
 
 def pgmpy_hill_climb(train, search_space=None):

@@ -29,7 +29,7 @@ import networkx as nx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import machine, markdown_table, write_section  # noqa: E402
+from _report import machine, markdown_table, pyagrum_graph, write_section  # noqa: E402
 
 from mistruct.interop.datasets import sample_network  # noqa: E402
 from mistruct.structure import miic, structure_metrics  # noqa: E402
@@ -78,15 +78,7 @@ def pyagrum_miic(text_frame, threads=None):
     learner.useNMLCorrection()
     pdag = learner.learnPDAG()
     seconds = time.perf_counter() - start
-    names = {i: learner.nameFromId(i) for i in range(text_frame.shape[1])}
-    graph = nx.DiGraph()
-    graph.add_nodes_from(text_frame.columns)
-    for a, b in pdag.arcs():
-        graph.add_edge(names[a], names[b])
-    for a, b in pdag.edges():
-        graph.add_edge(names[a], names[b])
-        graph.add_edge(names[b], names[a])
-    return graph, seconds
+    return pyagrum_graph(learner, pdag, list(text_frame.columns)), seconds
 
 
 def ours(frame):

@@ -14,13 +14,20 @@ alarm, child, insurance, water, hailfinder, hepar2, win95pts, barley):
   p-value priority (one skeleton), and with ``--loglik`` the held-out
   log-likelihood per row (10^4 fresh rows, seed 1) of a DAG extending each
   CPDAG, fitted with BDeu;
-* with ``--speed``: andes and hepar2 against pgmpy's PC (chi_square,
-  PC-stable) and pyAgrum 3.3's PC (G², ``setPCAlpha``) and MIIC (``--cap`` seconds of wall time each
-  for the pure-Python peers, run in a child process).
+* with ``--speed``: andes and hepar2 at alpha 0.01 (issue 15's speed
+  tables), mistruct's ``pc`` with the default test and with the adjusted
+  and plain G-tests, against pgmpy's PC (chi_square, PC-stable) and
+  pyAgrum 3.3's PC (G², ``setPCAlpha``) and MIIC (``--cap`` seconds of
+  wall time each for the peers); every run in a fresh child process, with
+  its peak memory;
+* with ``--munin``: ``pc`` (adjusted G-test) on munin's 1,041 nodes: wall
+  time, tests, skeleton F1 and peak memory.  With ``--skip-main`` the speed
+  tables are written to their own section (``pc-speed``).
 
     python benchmarks/bench_pc_networks.py                      # the 13 networks
     python benchmarks/bench_pc_networks.py --networks alarm child --loglik
     python benchmarks/bench_pc_networks.py --speed
+    python benchmarks/bench_pc_networks.py --skip-main --speed --munin --write  # pc-speed
     python benchmarks/bench_pc_networks.py --loglik --speed --write
 """
 
@@ -165,7 +172,14 @@ def rule_row(name, skeleton, example, reference, loglik):
     return line
 
 
-def _peer(queue, which, name):
+#: The speed comparison's level, as in issue 15's tables (andes, hepar2: alpha 0.01).
+SPEED_ALPHA = 0.01
+
+#: mistruct's tests in the speed table: the default, and the two asymptotic G-tests.
+SPEED_TESTS = ("auto", "g-test-adjusted", "g-test")
+
+
+def _peer(queue, which, name, alpha=SPEED_ALPHA):
     warnings.simplefilter("ignore")
     example = sample_network(name, ROWS, seed=0)
     frame = example.data
@@ -174,7 +188,7 @@ def _peer(queue, which, name):
         from pgmpy.estimators import PC
 
         graph = PC(frame.astype(str)).estimate(
-            ci_test="chi_square", significance_level=ALPHA, variant="stable",
+            ci_test="chi_square", significance_level=alpha, variant="stable",
             return_type="skeleton", show_progress=False,
         )
         graph = graph[0] if isinstance(graph, tuple) else graph
@@ -188,50 +202,105 @@ def _peer(queue, which, name):
         else:  # pyAgrum 3.3's PC with the G^2 test
             learner.usePC()
             learner.useG2Test()
-            learner.setPCAlpha(ALPHA)
+            learner.setPCAlpha(alpha)
         learned = learner.learnPDAG()
         names = learner.names()
         edges = [(names[a], names[b]) for a, b in [*learned.arcs(), *learned.edges()]]
     queue.put((time.perf_counter() - start, edges))
 
 
-def run_peer(which, name, cap):
+def _ours(queue, name, ci_test, n_jobs, alpha=SPEED_ALPHA):
+    """mistruct's pc in a fresh process: its wall time, F1, tests and peak memory."""
+    import resource
+
+    from mistruct.counting import batched_strata
+
+    warnings.simplefilter("ignore")
+    example = sample_network(name, ROWS, seed=0)
+    # numba and the compiled kernel load once per process (from numba's disk cache), as
+    # the peers' modules are imported before their clocks start: timed apart.
+    start = time.perf_counter()
+    batched_strata(np.zeros((2, 3), dtype=np.int8), [1, 1, 1], [(0, 1, (2,))])
+    load = time.perf_counter() - start
+    start = time.perf_counter()
+    graph = pc(example.data, alpha=alpha, ci_test=ci_test, n_jobs=n_jobs)
+    seconds = time.perf_counter() - start
+    f1 = structure_metrics(graph, example.graph).skeleton_f1
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
+    queue.put((seconds, f1, graph.graph["n_tests"], peak, load))
+
+
+def _in_child(target, args, cap):
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    process = context.Process(target=_peer, args=(queue, which, name))
+    process = context.Process(target=target, args=(queue, *args))
     process.start()
     process.join(cap)
     if process.is_alive():
         process.kill()
         process.join()
-        return None, None
-    return queue.get() if not queue.empty() else (None, None)
+        return None
+    return queue.get() if not queue.empty() else None
 
 
-def speed_table(cap, networks=("hepar2", "andes")):
+def run_peer(which, name, cap):
+    return _in_child(_peer, (which, name), cap) or (None, None)
+
+
+def speed_table(cap, networks=("hepar2", "andes"), n_jobs=1):
+    """mistruct's pc (default test and both G-tests) against pgmpy's and pyAgrum's PC.
+
+    Every run in its own process (fresh memory, numba's cache loaded each
+    time); the peers capped at ``cap`` seconds.  Ratios: peer seconds over
+    mistruct's with the adjusted G-test.
+    """
     rows = []
     for name in networks:
+        line = [name]
+        reference = None
+        for ci_test in SPEED_TESTS:
+            seconds, f1, n_tests, peak, load = _in_child(_ours, (name, ci_test, n_jobs), None)
+            if ci_test == "g-test-adjusted":
+                reference = seconds
+            line.append(
+                f"{seconds:.1f} s, F1 {f1:.3f} ({n_tests} tests, {peak:.2f} GiB; "
+                f"kernel load {load:.1f} s)"
+            )
         example = sample_network(name, ROWS, seed=0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            start = time.perf_counter()
-            ours = pc(example.data, alpha=ALPHA)
-            seconds = time.perf_counter() - start
-        f1 = structure_metrics(ours, example.graph).skeleton_f1
-        line = [name, f"{seconds:.1f} s, F1 {f1:.3f}"]
         for which in ("pgmpy", "pyagrum-pc", "pyagrum-miic"):
             peer_seconds, edges = run_peer(which, name, cap)
             if peer_seconds is None:
-                line.append(f"> {cap} s")
+                line.append(f"> {cap:.0f} s")
                 continue
             graph = nx.Graph(edges)
             graph.add_nodes_from(example.graph.nodes())
             peer_f1 = structure_metrics(graph, example.graph).skeleton_f1
-            line.append(f"{peer_seconds:.1f} s, F1 {peer_f1:.3f} ({peer_seconds / seconds:.1f}x)")
+            line.append(
+                f"{peer_seconds:.1f} s, F1 {peer_f1:.3f} ({peer_seconds / reference:.1f}x)"
+            )
         rows.append(line)
         print(" | ".join(map(str, line)), flush=True)
-    header = ["network", "mistruct pc", "pgmpy PC chi_square", "pyAgrum PC (G2)", "pyAgrum MIIC"]
-    return markdown_table(header, rows)
+    header = ["network", *(f"mistruct pc {t}" for t in SPEED_TESTS), "pgmpy PC chi_square",
+              "pyAgrum PC (G2)", "pyAgrum MIIC"]
+    return (
+        f"alpha {SPEED_ALPHA}, n_jobs={n_jobs}; each run in a fresh process (forked, so "
+        "peak memory includes the parent's); mistruct's seconds exclude loading numba and "
+        "its compiled kernel (shown apart, once per process), as the peers' seconds exclude "
+        "their imports; peers: seconds, F1 and (their seconds / mistruct's with "
+        "g-test-adjusted).\n\n"
+        + markdown_table(header, rows)
+    )
+
+
+def munin_table(n_jobs=1, ci_tests=("g-test-adjusted",)):
+    """pc on munin (1,041 nodes) at 10^4 rows: wall time, tests, F1, peak memory."""
+    rows = []
+    for ci_test in ci_tests:
+        seconds, f1, n_tests, peak, _ = _in_child(_ours, ("munin", ci_test, n_jobs), None)
+        rows.append([ci_test, n_jobs, f"{seconds:.0f}", n_tests, f"{f1:.3f}", f"{peak:.2f}"])
+        print(" | ".join(map(str, rows[-1])), flush=True)
+    header = ["ci_test", "n_jobs", "seconds", "tests", "skeleton F1", "peak memory GiB"]
+    return f"munin, alpha {SPEED_ALPHA}:\n\n" + markdown_table(header, rows)
 
 
 def main(argv=None):
@@ -242,6 +311,8 @@ def main(argv=None):
     parser.add_argument("--skip-main", action="store_true")
     parser.add_argument("--cap", type=float, default=300.0)
     parser.add_argument("--speed-networks", nargs="+", default=["hepar2", "andes"])
+    parser.add_argument("--munin", action="store_true")
+    parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     parts = []
@@ -251,16 +322,24 @@ def main(argv=None):
             "### PC against causal-learn's PC (gsq)\n\n" + main_table(args.networks, args.loglik)
         )
     if args.speed:
-        parts.append("### Speed: andes and hepar2\n\n" + speed_table(args.cap, args.speed_networks))
+        parts.append(
+            "### Speed: andes and hepar2\n\n"
+            + speed_table(args.cap, args.speed_networks, args.n_jobs)
+        )
+    if args.munin:
+        parts.append("### munin (1,041 nodes)\n\n" + munin_table(args.n_jobs))
+    # Only the speed tables: their own section, so that the 13-network table stays.
+    section = "pc-speed" if args.skip_main else "pc-networks"
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     body = (
         f"PC on bnlearn networks (`{command.strip()}`), {ROWS} rows sampled with seed 0, "
-        f"alpha {ALPHA}; load average at the end {load}.\n\nMachine: {machine()}\n\n"
+        f"alpha {ALPHA} (speed tables: {SPEED_ALPHA}); load average at the end {load}."
+        f"\n\nMachine: {machine()}\n\n"
         + "\n\n".join(parts)
     )
     print(body)
     if args.write:
-        write_section("pc-networks", body)
+        write_section(section, body)
 
 
 if __name__ == "__main__":

@@ -187,7 +187,8 @@ def main():
         "### The issue's table: y = (X0 + X1) mod 3, 100 four-state features, 5,000 rows",
         markdown_table(["criterion", "k", "chose", "seconds"], issue_rows),
         "skfeature-chappers 1.2.1 took ~10 s to pick 10 features on this table and ranked "
-        "noise features first (the issue's measurement, another machine; not installed here).",
+        "noise features first (the issue's measurement, another machine; the peers are measured "
+        "side by side in benchmarks/bench_selection_peers.py and bench_selection_continuous.py).",
         "### XOR-style target: y = a XOR b (b rare), 20 noise columns, 2,000 rows",
         markdown_table(["method", "chose (k=2)"], xor_rows),
         "Not run (not installed here; nothing is installed by the benchmark): "

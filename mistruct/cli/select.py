@@ -76,6 +76,12 @@ def _n_features(value):
     help="CI test of the stop rule (-k auto).",
 )
 @click.option(
+    "--correction", type=click.Choice(["none", "holm"]), default="none", show_default=True,
+    help="Multiple testing over the steps of -k auto: none (the stop at the first refused "
+    "step already bounds the chance of any false selection by alpha) or holm (step t at "
+    "alpha t/(t+1), the online fallback procedure).",
+)
+@click.option(
     "--n-permutations", type=click.IntRange(min=1), default=None,
     help="Null draws of the stop test (default: enough for the Bonferroni-adjusted p-value "
     "to reach alpha).",
@@ -97,7 +103,8 @@ def _n_features(value):
 @fail_on_user_error
 def command(
     data, example, rows, seed, bins, sep, na_values, missing, discrete, continuous, drop,
-    target, criterion, n_features, alpha, ci_test, n_permutations, estimator, base, fmt,
+    target, criterion, n_features, alpha, ci_test, correction, n_permutations, estimator, base,
+    fmt,
     output, plot,
 ):
     """Rank the columns of DATA by the information they carry about --target.
@@ -146,6 +153,7 @@ def command(
             n_features=wanted,
             alpha=alpha,
             ci_test=ci_test,
+            correction=None if correction == "none" else correction,
             n_permutations=n_permutations,
             estimator=estimator,
             base=base,

@@ -6,6 +6,8 @@ sorted-line and stratum counts the kNN statistics use.  Everything above this
 layer works on the tables it returns.
 """
 
+from mistruct.counting._batched import BatchedStrata, StrataCounter, batched_strata
+from mistruct.counting._candidates import CandidateCounts as CandidateCounts  # MIIC's; private
 from mistruct.counting._contingency import (
     MAX_DENSE_CELLS,
     JointCodes,
@@ -29,11 +31,14 @@ from mistruct.counting._strata import DiscreteStrata
 
 __all__ = [
     "MAX_DENSE_CELLS",
+    "BatchedStrata",
     "DiscreteStrata",
     "JointCodes",
     "PairwiseCounts",
     "RankCounter",
+    "StrataCounter",
     "StratumCounts",
+    "batched_strata",
     "check_chunk_size",
     "combine",
     "contingency_table",

@@ -27,13 +27,14 @@ from mistruct.data._table import (
     MIN_ROWS_PER_LEVEL,
     ColumnKinds,
     EncodedTable,
+    _checked_column_list,
+    _missing_values,
     _smallest_int_dtype,
 )
 from mistruct.exceptions import (
     ColumnNotFoundError,
     ContinuousDataError,
     InvalidInputError,
-    MissingValuesError,
 )
 
 __all__ = [
@@ -113,26 +114,6 @@ def dask_frame(data, what: str = "data"):
             "reads True/False as a row mask; rename those columns (e.g. to strings)."
         )
     return data
-
-
-def _checked_columns(frame, columns, what: str) -> list:
-    if np.isscalar(columns) or isinstance(columns, tuple):
-        columns = [columns]
-    columns = list(columns)
-    if not columns:
-        raise InvalidInputError(
-            f"columns=[] selects nothing from {what}; name at least one column, "
-            "or leave columns out to use them all."
-        )
-    absent = [c for c in columns if c not in frame.columns]
-    if absent:
-        raise ColumnNotFoundError(
-            f"column(s) {', '.join(map(repr, absent))} not found in {what}; available "
-            f"columns: {', '.join(map(repr, list(frame.columns)[:20]))}"
-        )
-    if len(set(columns)) != len(columns):
-        raise InvalidInputError(f"column(s) named more than once: {columns}")
-    return columns
 
 
 # ---------------------------------------------------------------- passes
@@ -392,7 +373,7 @@ def dask_summary(data, columns=None, *, missing: str = "error", discrete=None) -
     check_missing(missing)
     frame = dask_frame(data, "data")
     if columns is not None:
-        frame = frame[_checked_columns(frame, columns, "data")]
+        frame = frame[_checked_column_list(columns, frame.columns, "data")]
     return _summary_impl(frame, missing, discrete, run_pass)
 
 
@@ -669,7 +650,7 @@ def dask_table(
     check_missing(missing)
     frame = dask_frame(data, what)
     if columns is not None:
-        frame = frame[_checked_columns(frame, columns, what)]
+        frame = frame[_checked_column_list(columns, frame.columns, what)]
     forced = set(_listed(discrete))
     for name, dtype in frame.dtypes.items():
         if _is_float_dtype(dtype) and name not in forced:
@@ -692,11 +673,7 @@ def dask_table(
             )
         n_missing = summary.n_missing.get(name, 0)
         if n_missing and missing == "error":
-            raise MissingValuesError(
-                f"column {name!r} of {what} has {n_missing} missing value(s) (NaN/None) in "
-                f"{summary.n_rows} rows; drop or fill them, or pass missing='drop' (drop those "
-                "rows) or missing='category' (treat missing as a level of its own)."
-            )
+            raise _missing_values(name, what, n_missing, summary.n_rows)
         if n_missing and missing == "category":
             found = found.append(pd.Index([None], dtype=object))
         levels.append(pd.Index(found))

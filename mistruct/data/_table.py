@@ -159,6 +159,15 @@ def select_columns(frame: pd.DataFrame, columns, *, what: str = "data") -> pd.Da
     """
     if columns is None:
         return frame
+    return frame[_checked_column_list(columns, frame.columns, what)]
+
+
+def _checked_column_list(columns, labels, what: str = "data") -> list:
+    """``columns`` (a label, a tuple label or a list) as a list of labels of ``labels``.
+
+    The checks of :func:`select_columns`, shared with the Dask tables'
+    readers: at least one column, every one there, none twice.
+    """
     if np.isscalar(columns) or isinstance(columns, tuple):
         columns = [columns]
     columns = list(columns)
@@ -167,17 +176,17 @@ def select_columns(frame: pd.DataFrame, columns, *, what: str = "data") -> pd.Da
             f"columns=[] selects nothing from {what}; name at least one column, "
             "or leave columns out to use them all."
         )
-    missing = [c for c in columns if c not in frame.columns]
+    missing = [c for c in columns if c not in labels]
     if missing:
-        available = ", ".join(repr(c) for c in frame.columns[:20])
-        more = " ..." if frame.shape[1] > 20 else ""
+        available = ", ".join(repr(c) for c in labels[:20])
+        more = " ..." if len(labels) > 20 else ""
         raise ColumnNotFoundError(
             f"column(s) {', '.join(repr(c) for c in missing)} not found in {what}; "
             f"available columns: {available}{more}"
         )
     if len(set(columns)) != len(columns):
         raise InvalidInputError(f"column(s) named more than once: {columns}")
-    return frame[columns]
+    return columns
 
 
 #: An integer column with more distinct values than this is a measurement.
@@ -529,15 +538,20 @@ def _encode_column(series: pd.Series, name, missing: str, what: str):
                 ) from None
     n_missing = int(np.count_nonzero(codes < 0))
     if n_missing and missing == "error":
-        raise MissingValuesError(
-            f"column {name!r} of {what} has {n_missing} missing value(s) (NaN/None) in "
-            f"{len(codes)} rows; drop or fill them, or pass missing='drop' (drop those rows) "
-            "or missing='category' (treat missing as a level of its own)."
-        )
+        raise _missing_values(name, what, n_missing, len(codes))
     if n_missing and missing == "category":
         codes = np.where(codes < 0, len(levels), codes)
         levels = levels.append(pd.Index([None], dtype=object))
     return codes, pd.Index(levels)
+
+
+def _missing_values(name, what: str, n_missing: int, n_rows: int) -> MissingValuesError:
+    """The error for a column with missing values under ``missing="error"`` (any table)."""
+    return MissingValuesError(
+        f"column {name!r} of {what} has {n_missing} missing value(s) (NaN/None) in "
+        f"{n_rows} rows; drop or fill them, or pass missing='drop' (drop those rows) "
+        "or missing='category' (treat missing as a level of its own)."
+    )
 
 
 def encode(data, columns=None, *, missing: str = "error", what: str = "data") -> EncodedTable:

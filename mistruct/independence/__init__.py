@@ -68,7 +68,7 @@ from mistruct.independence._core import (
     query_rng,
     seed_entropy,
 )
-from mistruct.independence._discrete_tests import run_queries
+from mistruct.independence._discrete_tests import BatchedTests, run_queries
 from mistruct.independence._g_test import (
     g_dof,
     g_dof_adjusted,
@@ -143,6 +143,7 @@ _KERNELS = (
     no_evidence,
     query_rng,
     rank_pair_tests,
+    BatchedTests,
     run_queries,
     seed_entropy,
     sequential_pvalue,

@@ -28,11 +28,17 @@ from mistruct.independence._core import (
     query_rng,
     run_test,
     seed_entropy,
-    warn_low_power,
-    warn_no_evidence,
 )
-from mistruct.independence._dask import dask_ci_tests, dask_run_queries, results_frame
+from mistruct.independence._dask import dask_ci_tests, dask_run_queries
 from mistruct.independence._discrete_tests import canonical, progress_bar, run_queries
+from mistruct.independence._queries import (
+    as_labels,
+    check_correction,
+    check_query,
+    parse_queries,
+    warn_no_evidence_queries,
+    warn_sparse_queries,
+)
 from mistruct.independence._registry import (
     CIContext,
     check_kinds,
@@ -40,50 +46,7 @@ from mistruct.independence._registry import (
     run_ci_queries,
 )
 
-CORRECTIONS = (None, "holm", "bh")
-
-
 # ---------------------------------------------------------------- helpers
-
-
-def _as_labels(given) -> tuple:
-    """``given`` as a tuple of labels: None -> (), a scalar label -> (label,)."""
-    if given is None:
-        return ()
-    if isinstance(given, (str, bytes)) or np.isscalar(given):
-        return (given,)
-    if isinstance(given, (list, tuple, pd.Index, np.ndarray, pd.Series)):
-        return tuple(given)
-    if isinstance(given, Iterable):
-        return tuple(given)
-    return (given,)
-
-
-def _check_query(columns, x, y, given, where=""):
-    """Errors for a query that names unknown columns or repeats one."""
-    named = [x, y, *given]
-    missing = [c for c in named if c not in columns]
-    if missing:
-        available = ", ".join(repr(c) for c in list(columns)[:20])
-        more = " ..." if len(columns) > 20 else ""
-        raise ColumnNotFoundError(
-            f"{where}column(s) {', '.join(repr(c) for c in missing)} not found in the data; "
-            f"available columns: {available}{more}"
-        )
-    if x == y:
-        raise InvalidInputError(
-            f"{where}x and y are the same column ({x!r}); a variable is never independent of "
-            "itself. Test two different columns."
-        )
-    inside = [c for c in (x, y) if c in given]
-    if inside:
-        raise InvalidInputError(
-            f"{where}{inside[0]!r} is tested (x or y) and also in the conditioning set "
-            f"{list(given)!r}; given a variable, it carries no information, so the test would "
-            "be meaningless. Remove it from `given`."
-        )
-    if len(set(given)) != len(given):
-        raise InvalidInputError(f"{where}the conditioning set {list(given)!r} repeats a column.")
 
 
 def _door(data, discrete, continuous, missing="error") -> pd.DataFrame:
@@ -101,7 +64,7 @@ def _index_query(table: EncodedTable, query, where=""):
         ) from None
     if len(rest) > 1:
         raise InvalidInputError(f"{where}a query has at most 3 parts (x, y, given), got {query!r}.")
-    given = _as_labels(rest[0]) if rest else ()
+    given = as_labels(rest[0]) if rest else ()
     p = table.n_columns
     for value in (x, y, *given):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value < p:
@@ -110,7 +73,7 @@ def _index_query(table: EncodedTable, query, where=""):
                 f"(it has {p} columns, indices 0 .. {p - 1})."
             )
     x, y, given = int(x), int(y), tuple(int(g) for g in given)
-    _check_query(range(p), x, y, given, where)
+    check_query(range(p), x, y, given, where)
     return canonical(x, y, given)
 
 
@@ -121,6 +84,25 @@ def _dof_column(dofs):
     if any(d is None for d in dofs):  # kNN and Gaussian tests have no degrees of freedom
         return pd.array(dofs, dtype="Int64")
     return np.array(dofs, dtype=np.int64)
+
+
+def _context(options, entropy, missing, parsed, *, single, **extra) -> CIContext:
+    """The tests' context: the checked options, and the low-power warning of ``parsed``."""
+
+    def low_power(table, queries, index_queries):
+        warn_sparse_queries(queries, index_queries, table.cardinalities, table.n_rows,
+                            total=len(parsed), single=single, stacklevel=5)
+
+    return CIContext(
+        alpha=options.alpha,
+        n_permutations=options.n_permutations,
+        entropy=entropy,
+        missing=missing,
+        estimator=options.estimator,
+        h=options.h,
+        low_power=low_power,
+        **extra,
+    )
 
 
 def _options(test, alpha, n_permutations, estimator, h, return_null):
@@ -301,42 +283,24 @@ def ci_test(
     (None, True, 1.0)
     """
     if is_dask_collection(data):  # strata counted distributed (issue 16)
-        return dask_ci_tests(
+        results, parsed, _ = dask_ci_tests(
             data, [(x, y, given)], method=method, alpha=alpha, n_permutations=n_permutations,
             estimator=estimator, h=h, seed=seed, missing=missing, progress=progress,
             discrete=discrete, continuous=continuous, single=True, return_null=return_null,
-        )[0][0]
-    test = lookup_ci_test(method)
-    options = _options(test, alpha, n_permutations, estimator, h, return_null)
-    frame = _door(data, discrete, continuous, missing)
-    given = _as_labels(given)
-    _check_query(frame.columns, x, y, given)
-    entropy = seed_entropy(seed)
-    what = f"test of {x!r} and {y!r} given {list(given)}"
-
-    def low_power(table, queries, index_queries):
-        cards = table.cardinalities
-        n_possible = int(np.prod([int(cards[g]) for g in index_queries[0][2]], dtype=object))
-        if n_possible > table.n_rows:
-            warn_low_power(n_possible, table.n_rows, what, stacklevel=5)
-
-    show = progress and test.name in ("auto", "permutation", "sequential")
-    with progress_bar(show, options.n_permutations, "permutations") as bar:
-        context = CIContext(
-            alpha=options.alpha,
-            n_permutations=options.n_permutations,
-            entropy=entropy,
-            missing=missing,
-            estimator=options.estimator,
-            h=options.h,
-            return_null=options.return_null,
-            draw_bar=bar,
-            low_power=low_power,
         )
-        result = run_ci_queries(test, frame, [(x, y, given)], context)[0]
-    if result.no_evidence:
-        warn_no_evidence(what, result.note)
-    return result
+    else:
+        test = lookup_ci_test(method)
+        options = _options(test, alpha, n_permutations, estimator, h, return_null)
+        frame = _door(data, discrete, continuous, missing)
+        parsed = parse_queries([(x, y, given)], frame.columns, single=True)
+        entropy = seed_entropy(seed)
+        show = progress and test.name in ("auto", "permutation", "sequential")
+        with progress_bar(show, options.n_permutations, "permutations") as bar:
+            context = _context(options, entropy, missing, parsed, single=True,
+                               return_null=options.return_null, draw_bar=bar)
+            results = run_ci_queries(test, frame, parsed, context)
+    warn_no_evidence_queries(parsed, results, single=True, stacklevel=3)
+    return results[0]
 
 
 def ci_tests(
@@ -425,80 +389,39 @@ def ci_tests(
     chi-squared law does not fit and ``"auto"`` ran the exact test.
     """
     if is_dask_collection(data):  # strata of all queries counted in one pass (issue 16)
-        return results_frame(*dask_ci_tests(
+        results, parsed, options = dask_ci_tests(
             data, queries, method=method, alpha=alpha, n_permutations=n_permutations,
             estimator=estimator, h=h, seed=seed, missing=missing, progress=progress,
             discrete=discrete, continuous=continuous, correction=correction,
-        ), method=method, correction=correction, adjust=adjust_pvalues)
-    test = lookup_ci_test(method)
-    options = _options(test, alpha, n_permutations, estimator, h, False)
-    if correction not in CORRECTIONS:
-        raise InvalidInputError(
-            f"correction={correction!r} is not an option; use None, 'holm' or 'bh'."
         )
-    frame = _door(data, discrete, continuous, missing)
-    if isinstance(queries, (str, bytes)) or not isinstance(queries, Iterable):
-        raise InvalidInputError(
-            "queries must be a list of (x, y) or (x, y, given) tuples, "
-            f"got {type(queries).__name__}."
-        )
-    parsed = []
-    for number, query in enumerate(queries):
-        where = f"query {number} ({query!r}): "
-        if isinstance(query, (str, bytes)) or not isinstance(query, Iterable):
-            raise InvalidInputError(f"{where}a query is a tuple (x, y) or (x, y, given).")
-        parts = tuple(query)
-        if len(parts) not in (2, 3):
-            raise InvalidInputError(f"{where}a query is a tuple (x, y) or (x, y, given).")
-        given = _as_labels(parts[2]) if len(parts) == 3 else ()
-        _check_query(frame.columns, parts[0], parts[1], given, where)
-        parsed.append((parts[0], parts[1], given))
-    entropy = seed_entropy(seed)
-    columns = list(dict.fromkeys(c for q in parsed for c in (q[0], q[1], *q[2])))
+    else:
+        test = lookup_ci_test(method)
+        options = _options(test, alpha, n_permutations, estimator, h, False)
+        check_correction(correction)
+        frame = _door(data, discrete, continuous, missing)
+        parsed = parse_queries(queries, frame.columns)
+        entropy = seed_entropy(seed)
+        results = []
+        if parsed:
+            check_kinds(test, frame, parsed)
+            if missing == "drop":
+                # Every test sees the same rows, whichever kind it is.
+                columns = list(dict.fromkeys(c for q in parsed for c in (q[0], q[1], *q[2])))
+                frame = frame.loc[frame[columns].notna().all(axis=1)]
+            context = _context(options, entropy, missing, parsed, single=False,
+                               query_bar=progress)
+            results = run_ci_queries(test, frame, parsed, context)
+    warn_no_evidence_queries(parsed, results, single=False, stacklevel=3)
+    return _results_frame(results, parsed, options.alpha, method=method, correction=correction)
+
+
+def _results_frame(results, parsed, alpha, *, method, correction) -> pd.DataFrame:
+    """The DataFrame :func:`ci_tests` returns, one row per query, in-memory or Dask."""
     header = ["x", "y", "given", "statistic", "cmi", "dof", "pvalue"]
     header += ["pvalue_adjusted"] if correction else []
     header += ["independent", "no_evidence", "method", "n_permutations"]
     if not parsed:
         return pd.DataFrame(columns=header)
-    check_kinds(test, frame, parsed)
-    if missing == "drop":
-        # Every test sees the same rows, whichever kind it is.
-        frame = frame.loc[frame[columns].notna().all(axis=1)]
-
-    def low_power(table, queries, index_queries):
-        cards = table.cardinalities
-        sparse = []
-        for (x, y, given), (_, _, g) in zip(queries, index_queries, strict=True):
-            n_possible = int(np.prod([int(cards[j]) for j in g], dtype=object))
-            if n_possible > table.n_rows:
-                sparse.append(((x, y, list(given)), n_possible))
-        if sparse:
-            (first, n_possible) = sparse[0]
-            warn_low_power(
-                n_possible,
-                table.n_rows,
-                f"{len(sparse)} of {len(parsed)} queries (first: {first})",
-                stacklevel=5,
-            )
-
-    context = CIContext(
-        alpha=options.alpha,
-        n_permutations=options.n_permutations,
-        entropy=entropy,
-        missing=missing,
-        estimator=options.estimator,
-        h=options.h,
-        query_bar=progress,
-        low_power=low_power,
-    )
-    results = run_ci_queries(test, frame, parsed, context)
-    silent = [i for i, r in enumerate(results) if r.no_evidence]
-    if silent:
-        x, y, given = parsed[silent[0]]
-        warn_no_evidence(
-            f"{len(silent)} of {len(parsed)} queries (first: {(x, y, list(given))})",
-            results[silent[0]].note,
-        )
     out = pd.DataFrame(
         {
             "x": [q[0] for q in parsed],
@@ -516,14 +439,14 @@ def ci_tests(
         decided = out["pvalue_adjusted"]
     no_evidence = [r.no_evidence for r in results]
     decisions = [
-        None if silent else bool(p > options.alpha)
+        None if silent else bool(p > alpha)
         for p, silent in zip(decided, no_evidence, strict=True)
     ]
     out["independent"] = pd.Series(decisions, dtype=object)
     out["no_evidence"] = no_evidence
     out["method"] = [r.method for r in results]
     out["n_permutations"] = np.array([r.n_permutations for r in results], dtype=np.int64)
-    out.attrs.update(method=method, alpha=options.alpha, correction=correction)
+    out.attrs.update(method=method, alpha=alpha, correction=correction)
     return out
 
 

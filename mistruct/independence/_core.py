@@ -347,8 +347,10 @@ def asymptotic_fits(rows, cols) -> tuple[bool, float, int]:
     --------
     ci_test : ``method="auto"`` uses this rule.
     """
-    rows = np.asarray(rows, dtype=float)
-    cols = np.asarray(cols, dtype=float)
+    # Contiguous, so the sums run in one order whatever the layout of the counts
+    # (mistruct.counting.StrataCounter sums in this order, to the last bit).
+    rows = np.ascontiguousarray(rows, dtype=float)
+    cols = np.ascontiguousarray(cols, dtype=float)
     if rows.shape[0] == 0:
         return False, float("inf"), 0
     m = rows.sum(axis=1)
@@ -501,14 +503,20 @@ def run_test(strata: Strata, options: Options, rng_factory, progress=None) -> CI
 
 
 def _g_statistic(rows, cols, counts) -> float:
-    """G = 2 sum over strata of (sum t log t - sum r log r - sum c log c + m log m)."""
-    rows = np.asarray(rows, dtype=np.int64)
+    """G = 2 sum over strata of (sum t log t - sum r log r - sum c log c + m log m).
+
+    The counts are made C-contiguous first: NumPy sums a reduced table in its
+    memory order, so a transposed layout (which fancy indexing can leave)
+    would round differently; in this one order the batched kernel of
+    :class:`mistruct.counting.StrataCounter` gives the same bits.
+    """
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
     if rows.shape[0] == 0:
         return 0.0
     totals = rows.sum(axis=1)
     lut = perm.xlogx_function(int(totals.max()))
-    offsets = lut(rows).sum(axis=1) + lut(np.asarray(cols, dtype=np.int64)).sum(axis=1)
-    cells = lut(np.asarray(counts, dtype=np.int64)).sum(axis=(1, 2))
+    offsets = lut(rows).sum(axis=1) + lut(np.ascontiguousarray(cols, dtype=np.int64)).sum(axis=1)
+    cells = lut(np.ascontiguousarray(counts, dtype=np.int64)).sum(axis=(1, 2))
     terms = 2.0 * (cells - (offsets - lut(totals)))
     return float(terms.sum())
 

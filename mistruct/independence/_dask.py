@@ -11,15 +11,10 @@ query, so the results equal the pandas path's: only counts travel.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-import numpy as np
-import pandas as pd
-
 from mistruct._validation import check_missing
 from mistruct.counting import dask_stratified_counts
 from mistruct.data import DaskTable, dask_frame, dask_kinds, dask_summary, dask_table
-from mistruct.exceptions import ColumnNotFoundError, ContinuousDataError, InvalidInputError
+from mistruct.exceptions import ContinuousDataError, InvalidInputError
 from mistruct.independence._core import (
     DISCRETE_METHODS,
     Strata,
@@ -29,10 +24,14 @@ from mistruct.independence._core import (
     query_rng,
     run_test,
     seed_entropy,
-    warn_low_power,
-    warn_no_evidence,
 )
 from mistruct.independence._discrete_tests import canonical, progress_bar
+from mistruct.independence._queries import (
+    as_labels,
+    check_correction,
+    parse_queries,
+    warn_sparse_queries,
+)
 from mistruct.independence._registry import lookup_ci_test
 
 __all__ = ["dask_ci_tests", "dask_run_queries"]
@@ -94,59 +93,6 @@ def dask_run_queries(table: DaskTable, queries, options, entropy, labels, *, pro
     return results
 
 
-def _as_labels(given) -> tuple:
-    if given is None:
-        return ()
-    if isinstance(given, (str, bytes)) or np.isscalar(given):
-        return (given,)
-    if isinstance(given, Iterable):
-        return tuple(given)
-    return (given,)
-
-
-def _check_query(columns, x, y, given, where=""):
-    named = [x, y, *given]
-    missing = [c for c in named if c not in columns]
-    if missing:
-        raise ColumnNotFoundError(
-            f"{where}column(s) {', '.join(repr(c) for c in missing)} not found in the data; "
-            f"available columns: {', '.join(repr(c) for c in list(columns)[:20])}"
-        )
-    if x == y:
-        raise InvalidInputError(
-            f"{where}x and y are the same column ({x!r}); a variable is never independent of "
-            "itself. Test two different columns."
-        )
-    inside = [c for c in (x, y) if c in given]
-    if inside:
-        raise InvalidInputError(
-            f"{where}{inside[0]!r} is tested (x or y) and also in the conditioning set "
-            f"{list(given)!r}; remove it from `given`."
-        )
-    if len(set(given)) != len(given):
-        raise InvalidInputError(f"{where}the conditioning set {list(given)!r} repeats a column.")
-
-
-def _parse(queries, columns) -> list:
-    if isinstance(queries, (str, bytes)) or not isinstance(queries, Iterable):
-        raise InvalidInputError(
-            "queries must be a list of (x, y) or (x, y, given) tuples, "
-            f"got {type(queries).__name__}."
-        )
-    parsed = []
-    for number, query in enumerate(queries):
-        where = f"query {number} ({query!r}): "
-        if isinstance(query, (str, bytes)) or not isinstance(query, Iterable):
-            raise InvalidInputError(f"{where}a query is a tuple (x, y) or (x, y, given).")
-        parts = tuple(query)
-        if len(parts) not in (2, 3):
-            raise InvalidInputError(f"{where}a query is a tuple (x, y) or (x, y, given).")
-        given = _as_labels(parts[2]) if len(parts) == 3 else ()
-        _check_query(columns, parts[0], parts[1], given, where)
-        parsed.append((parts[0], parts[1], given))
-    return parsed
-
-
 def dask_ci_tests(data, queries, *, method="auto", alpha=0.05, n_permutations=1000,
                   estimator="plugin", h=20, seed=0, missing="error", progress=False,
                   discrete=None, continuous=None, single=False, return_null=False,
@@ -173,11 +119,12 @@ def dask_ci_tests(data, queries, *, method="auto", alpha=0.05, n_permutations=10
     return_null : bool, default False
         Keep the null statistics (``single`` only).
     correction : {None, "holm", "bh"}
-        Checked here, before any work; applied by :func:`results_frame`.
+        Checked here, before any work; applied by the caller.
 
     Returns
     -------
     list of CITestResult, the parsed queries and the checked options
+        The caller warns about the queries without evidence.
     """
     test = lookup_ci_test(method)
     if test.name not in DISCRETE_METHODS:
@@ -188,21 +135,18 @@ def dask_ci_tests(data, queries, *, method="auto", alpha=0.05, n_permutations=10
             "sample in memory: ddf.sample(frac=0.01).compute()."
         )
     options = check_options(test.name, alpha, n_permutations, estimator, h, return_null)
-    if correction not in (None, "holm", "bh"):
-        raise InvalidInputError(
-            f"correction={correction!r} is not an option; use None, 'holm' or 'bh'."
-        )
+    check_correction(correction)
     check_missing(missing)
     frame = dask_frame(data)
-    parsed = _parse(queries, list(frame.columns))
+    parsed = parse_queries(queries, list(frame.columns), single=single)
     if not parsed:
         return [], parsed, options
     columns = list(dict.fromkeys(c for q in parsed for c in (q[0], q[1], *q[2])))
-    listed_discrete = [c for c in _as_labels(discrete) if c in columns]
+    listed_discrete = [c for c in as_labels(discrete) if c in columns]
     summary = dask_summary(frame, columns, missing=missing, discrete=listed_discrete)
     kinds = dask_kinds(
         summary, discrete=listed_discrete,
-        continuous=[c for c in _as_labels(continuous) if c in columns],
+        continuous=[c for c in as_labels(continuous) if c in columns],
     )
     wrong = [c for c in columns if kinds[c] == "continuous"]
     if wrong:
@@ -218,81 +162,12 @@ def dask_ci_tests(data, queries, *, method="auto", alpha=0.05, n_permutations=10
     index_queries = [
         canonical(where[x], where[y], tuple(where[g] for g in given)) for x, y, given in parsed
     ]
-    sparse = []
-    for (x, y, given), (_, _, g) in zip(parsed, index_queries, strict=True):
-        n_possible = int(np.prod([int(table.cardinalities[j]) for j in g], dtype=object))
-        if n_possible > table.n_rows:
-            sparse.append(((x, y, list(given)), n_possible))
-    if sparse:
-        first, n_possible = sparse[0]
-        what = (
-            f"test of {first[0]!r} and {first[1]!r} given {first[2]}" if single
-            else f"{len(sparse)} of {len(parsed)} queries (first: {first})"
-        )
-        warn_low_power(n_possible, table.n_rows, what, stacklevel=5)
+    warn_sparse_queries(parsed, index_queries, table.cardinalities, table.n_rows,
+                        total=len(parsed), single=single, stacklevel=5)
     show = single and progress and test.name in ("auto", "permutation", "sequential")
     with progress_bar(show, options.n_permutations, "permutations") as bar:
         results = dask_run_queries(
             table, index_queries, options, seed_entropy(seed), columns,
             progress=progress and not single, draw_bar=bar,
         )
-    silent = [i for i, r in enumerate(results) if r.no_evidence]
-    if silent:
-        x, y, given = parsed[silent[0]]
-        what = (
-            f"test of {x!r} and {y!r} given {list(given)}" if single
-            else f"{len(silent)} of {len(parsed)} queries (first: {(x, y, list(given))})"
-        )
-        warn_no_evidence(what, results[silent[0]].note, stacklevel=4)
     return results, parsed, options
-
-
-def results_frame(results, parsed, options, *, method, correction, adjust) -> pd.DataFrame:
-    """The DataFrame :func:`ci_tests` returns, from the results of :func:`dask_ci_tests`.
-
-    Parameters
-    ----------
-    results : list of CITestResult
-        In query order.
-    parsed : list of tuples
-        The ``(x, y, given)`` label queries.
-    options : Options
-        The checked options (their ``alpha`` decides).
-    method : str
-        The method asked for (kept in ``attrs``).
-    correction : {None, "holm", "bh"}
-        Multiple-testing correction of the p-values.
-    adjust : callable
-        ``adjust(pvalues, correction)``: the correction's adjusted p-values.
-    """
-    header = ["x", "y", "given", "statistic", "cmi", "dof", "pvalue"]
-    header += ["pvalue_adjusted"] if correction else []
-    header += ["independent", "no_evidence", "method", "n_permutations"]
-    if not parsed:
-        return pd.DataFrame(columns=header)
-    out = pd.DataFrame(
-        {
-            "x": [q[0] for q in parsed],
-            "y": [q[1] for q in parsed],
-            "given": [tuple(q[2]) for q in parsed],
-            "statistic": [r.statistic for r in results],
-            "cmi": [r.cmi for r in results],
-            "dof": np.array([r.dof for r in results], dtype=np.int64),
-            "pvalue": [r.pvalue for r in results],
-        }
-    )
-    decided = out["pvalue"]
-    if correction:
-        out["pvalue_adjusted"] = adjust(out["pvalue"].to_numpy(), correction)
-        decided = out["pvalue_adjusted"]
-    no_evidence = [r.no_evidence for r in results]
-    out["independent"] = pd.Series(
-        [None if silent else bool(p > options.alpha)
-         for p, silent in zip(decided, no_evidence, strict=True)],
-        dtype=object,
-    )
-    out["no_evidence"] = no_evidence
-    out["method"] = [r.method for r in results]
-    out["n_permutations"] = np.array([r.n_permutations for r in results], dtype=np.int64)
-    out.attrs.update(method=method, alpha=options.alpha, correction=correction)
-    return out

@@ -20,9 +20,20 @@ from __future__ import annotations
 import contextlib
 from functools import partial
 
-from mistruct.counting import contingency_table, joint_codes, pairwise_counts, stratified_tables
+import numpy as np
+
+from mistruct.counting import (
+    StrataCounter,
+    contingency_table,
+    joint_codes,
+    pairwise_counts,
+    stratified_tables,
+)
 from mistruct.data import EncodedTable, encode
+from mistruct.independence import _permutation as perm
 from mistruct.independence._core import (
+    ASYMPTOTIC,
+    AUTO_EXCESS_LIMIT,
     Strata,
     check_options,
     content_query,
@@ -30,9 +41,17 @@ from mistruct.independence._core import (
     query_rng,
     run_test,
 )
+from mistruct.independence._g_test import g_pvalue
 from mistruct.independence._registry import CITest, _builtin, set_discrete_auto
 
-__all__ = ["canonical", "count_strata", "progress_bar", "run_discrete", "run_queries"]
+__all__ = [
+    "BatchedTests",
+    "canonical",
+    "count_strata",
+    "progress_bar",
+    "run_discrete",
+    "run_queries",
+]
 
 #: Null tables the permutation tests draw by default.
 DEFAULT_PERMUTATIONS = 1000
@@ -115,6 +134,92 @@ def run_queries(table, queries, options, entropy, labels, *, progress=False, dra
             if bar is not None:
                 bar.update(1)
     return results
+
+
+class BatchedTests:
+    """Many queries of one encoded table, decided in batches: what a structure search reads.
+
+    Called with a list of canonical index queries ``(x, y, given)``
+    (:func:`canonical`), it returns their p-values, statistics and
+    no-evidence flags: the same answers, to the last bit, as the results
+    of :func:`run_queries` (``pvalue``, ``statistic``, ``no_evidence``).
+    The asymptotic tests are counted and decided in batches
+    (:class:`mistruct.counting.StrataCounter`: the table prepared once, the
+    strata of each conditioning set built once for every pair that shares
+    it, no Python object per query); only the queries an exact test decides
+    (the permutation methods, a non-plug-in estimator, and those ``"auto"``
+    finds too thin for the chi-squared law) go through :func:`run_queries`.
+
+    Parameters
+    ----------
+    table : EncodedTable
+    options : Options
+    entropy : int
+        The seed's entropy (:func:`mistruct.independence.seed_entropy`).
+    labels : sequence
+        ``labels[i]`` keys the random stream of column ``i`` and orders
+        each query (as in :func:`run_queries`).
+    n_jobs : int, default 1
+        Threads counting a batch; the answers do not depend on it.
+    """
+
+    def __init__(self, table, options, entropy, labels, *, n_jobs=1):
+        self.table = table
+        self.options = options
+        self.entropy = entropy
+        self.labels = list(labels)
+        self.n_jobs = n_jobs
+        self.batched = options.method in ("auto", *ASYMPTOTIC) and options.estimator == "plugin"
+        if self.batched:
+            self.counter = StrataCounter(
+                table.codes, table.cardinalities, xlogx=perm._lookup_table()
+            )
+            # run_test's orientation: x before y, and the set, in label order.
+            keys = [label_key(label) for label in self.labels]
+            self.rank = {c: r for r, c in enumerate(sorted(range(len(keys)), key=keys.__getitem__))}
+
+    def __call__(self, queries):
+        n_queries = len(queries)
+        options = self.options
+        if not self.batched or not n_queries:
+            exact = np.arange(n_queries)
+            pvalues, statistics = np.ones(n_queries), np.zeros(n_queries)
+            flags = np.zeros(n_queries, dtype=bool)
+        else:
+            rank = self.rank
+            oriented = []
+            for x, y, given in queries:
+                if rank[x] > rank[y]:
+                    x, y = y, x
+                if len(given) > 1:
+                    given = tuple(sorted(given, key=rank.__getitem__))
+                oriented.append((x, y, given))
+            counted = self.counter.count(oriented, n_jobs=self.n_jobs)
+            evidence = counted.n_informative > 0
+            constant = (counted.n > 0) & ((counted.levels_x == 1) | (counted.levels_y == 1))
+            # run_test's rounding guard: G = 0 can come out as -1e-15.
+            statistics = np.maximum(counted.statistic, 0.0)
+            flags = ~evidence & ~constant
+            exact = np.empty(0, dtype=np.int64)
+            if options.method == "g-test":
+                pvalues = g_pvalue(statistics, counted.dof)
+            else:
+                pvalues = g_pvalue(statistics, counted.dof_adjusted)
+                if options.method == "auto":
+                    shift = counted.excess / np.sqrt(2.0 * np.maximum(counted.dof_adjusted, 1))
+                    exact = np.flatnonzero(evidence & ~(shift <= AUTO_EXCESS_LIMIT))
+                    # Without evidence the exact null is the observed G: p = 1, no draws.
+                    pvalues = np.where(evidence, pvalues, 1.0)
+            pvalues = np.array(pvalues, dtype=float).reshape(n_queries)
+        if exact.size:
+            results = run_queries(
+                self.table, [queries[q] for q in exact], options, self.entropy, self.labels
+            )
+            for q, result in zip(exact.tolist(), results, strict=True):
+                pvalues[q] = result.pvalue
+                statistics[q] = result.statistic
+                flags[q] = result.no_evidence
+        return pvalues, statistics, flags
 
 
 def run_discrete(frame, queries, context, method: str):

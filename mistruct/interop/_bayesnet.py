@@ -222,6 +222,33 @@ def fit_bayesian_network(
     frame = as_frame(data)
     dag = _as_dag(graph, list(frame.columns), root)
     order = list(dag.nodes)  # table order
+    _check_node_labels(order)
+    table = encode(frame, order, missing=missing)
+    families = _families(dag, order, table.cardinalities)
+    index = {name: j for j, name in enumerate(order)}
+
+    def counts(node, parents):
+        config = np.zeros(table.n_rows, dtype=np.int64)
+        q = 1
+        for parent in parents:
+            k = int(table.cardinalities[index[parent]])
+            config = config * k + table.codes[:, index[parent]]
+            q *= k
+        r = int(table.cardinalities[index[node]])
+        return contingency_table(config, table.codes[:, index[node]], q, r).T
+
+    return _network(dag, order, families, table, counts, estimator, equivalent_sample_size)
+
+
+def _equals_itself(label) -> bool:
+    try:
+        return bool(label == label)
+    except (TypeError, ValueError):  # pd.NA, arrays
+        return False
+
+
+def _check_node_labels(order):
+    """Refuse column labels that cannot name a pgmpy node, before any counting."""
     unusable = [node for node in order if node is None or not _equals_itself(node)]
     if unusable:
         raise InvalidInputError(
@@ -229,37 +256,46 @@ def fit_bayesian_network(
             "network (None is refused, NaN is not equal to itself); rename those columns "
             "first, e.g. data.rename(columns=str)."
         )
-    table = encode(frame, order, missing=missing)
+
+
+def _families(dag, order, cardinalities) -> list:
+    """Each node's parents in table order; an error before counting a table too large."""
     index = {name: j for j, name in enumerate(order)}
-    cardinalities = [int(k) for k in table.cardinalities]
+    cards = [int(k) for k in cardinalities]
+    families = []
     for node in order:
         parents = sorted(dag.predecessors(node), key=index.__getitem__)
-        n_cells = int(
-            np.prod(
-                [cardinalities[index[p]] for p in parents] + [cardinalities[index[node]]],
-                dtype=object,
-            )
-        )
+        n_cells = int(np.prod([cards[index[p]] for p in parents] + [cards[index[node]]],
+                              dtype=object))
         if n_cells > MAX_DENSE_CELLS:
             raise StateSpaceTooLargeError(
                 f"node {node!r} has {len(parents)} parents and its probability table would "
                 f"have {n_cells:,} cells (limit {MAX_DENSE_CELLS:,}); use a graph with fewer "
                 "parents per node or merge levels."
             )
+        families.append(parents)
+    return families
 
+
+def _network(dag, order, families, table, counts, estimator: str, ess):
+    """The fitted network from each family's counts, in-memory or reduced from Dask.
+
+    ``table`` gives the levels and cardinalities of the ``order`` columns;
+    ``counts(node, parents)`` returns the family's (r, q) count table,
+    parent configurations in mixed radix (first parent slowest).
+    """
     from pgmpy.factors.discrete import TabularCPD
     from pgmpy.models import DiscreteBayesianNetwork
 
+    index = {name: j for j, name in enumerate(order)}
+    cardinalities = [int(k) for k in table.cardinalities]
     state_names = {name: table.levels[j].tolist() for j, name in enumerate(order)}
     cpds, totals = [], {}
-    for node in order:
-        parents = sorted(dag.predecessors(node), key=index.__getitem__)
-        values, counts = _cpd_values(
-            table, index, node, parents, estimator, float(equivalent_sample_size)
-        )
+    for node, parents in zip(order, families, strict=True):
+        values, seen = _cpd_values(counts(node, parents), estimator, float(ess))
         totals[node] = (
             tuple(parents),
-            counts.reshape([cardinalities[index[p]] for p in parents] or [1]),
+            seen.reshape([cardinalities[index[p]] for p in parents] or [1]),
         )
         cpds.append(
             TabularCPD(
@@ -280,32 +316,19 @@ def fit_bayesian_network(
     # training the probability the prior gives it: the rows behind each parent configuration.
     model.graph[_FIT_KEY] = {
         "estimator": estimator,
-        "equivalent_sample_size": float(equivalent_sample_size),
+        "equivalent_sample_size": float(ess),
         "parent_counts": totals,
     }
     return model
 
 
-def _equals_itself(label) -> bool:
-    try:
-        return bool(label == label)
-    except (TypeError, ValueError):  # pd.NA, arrays
-        return False
-
-
-def _cpd_values(table, index, node, parents, estimator: str, ess: float):
-    """P(node | parents) as an (r, q) array, parents in mixed radix (first slowest).
+def _cpd_values(counts, estimator: str, ess: float):
+    """P(node | parents) as an (r, q) array from the family's (r, q) counts.
 
     Also returns the rows seen in each of the ``q`` parent configurations.
     """
-    r = int(table.cardinalities[index[node]])
-    config = np.zeros(table.n_rows, dtype=np.int64)
-    q = 1
-    for parent in parents:
-        k = int(table.cardinalities[index[parent]])
-        config = config * k + table.codes[:, index[parent]]
-        q *= k
-    counts = contingency_table(config, table.codes[:, index[node]], q, r).T.astype(float)
+    r, q = counts.shape
+    counts = counts.astype(float)
     seen = counts.sum(axis=0)
     if estimator == "bdeu":
         counts += ess / (r * q)

@@ -61,6 +61,7 @@ estimation noise around a true value near 0.
 from mistruct.measures._auto import MutualInformationEstimate
 from mistruct.measures._columns import _check_lengths as check_lengths
 from mistruct.measures._columns import _check_noise as check_noise
+from mistruct.measures._columns import _determined_by as determined_by
 from mistruct.measures._columns import _is_numeric as is_numeric
 from mistruct.measures._columns import _numeric_block as numeric_block
 from mistruct.measures._discrete import (
@@ -131,6 +132,7 @@ _KERNELS = (
     check_estimator,
     check_lengths,
     check_noise,
+    determined_by,
     estimate_entropy,
     is_numeric,
     jitter,

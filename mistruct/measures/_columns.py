@@ -180,20 +180,24 @@ def _frames(variables: dict, missing: str, optional=("given", "z")) -> dict:
     return {role: frame.loc[keep] for role, frame in frames.items()}
 
 
-def _determined_by(target: np.ndarray, given: np.ndarray) -> bool:
+def _determined_by(target: np.ndarray, given: np.ndarray, many_strata: bool = False) -> bool:
     """Whether the sample shows ``target`` as a function of ``given`` (then I(T;Y|given) = 0).
 
     True when every column of ``target`` equals a column of ``given``, or when
     ``given`` has at most n/2 distinct rows (enough repeats to see a function)
     and ``target`` takes one value in each of them.  Without repeats in
     ``given`` every column is trivially a function of it, so that is no
-    evidence and the estimator is left to decide.
+    evidence and the estimator is left to decide.  ``many_strata`` says, when
+    the caller knows it, that ``given`` has more than n/2 distinct rows (the
+    second test is then False without sorting).
     """
     if all(
         any(np.array_equal(target[:, j], given[:, i]) for i in range(given.shape[1]))
         for j in range(target.shape[1])
     ):
         return True
+    if many_strata:
+        return False
     _, strata = np.unique(given, axis=0, return_inverse=True)
     strata = strata.ravel()
     n_strata = int(strata.max()) + 1

@@ -19,12 +19,21 @@ from mistruct._validation import (
     check_option,
     check_seed,
 )
-from mistruct.data import apply_kinds, apply_missing, as_frame, column_kinds, encode
+from mistruct.data import (
+    apply_kinds,
+    apply_missing,
+    as_frame,
+    column_kinds,
+    encode,
+    is_dask_collection,
+)
 from mistruct.exceptions import InvalidInputError, MissingValuesError, NoEvidenceWarning
 from mistruct.independence import CI_TESTS
 from mistruct.independence import ci_test as run_ci_test
 from mistruct.measures import ESTIMATORS, MI_ESTIMATORS, entropy, mutual_information
 from mistruct.selection._criteria import CRITERIA, RunningTerms, pick_best
+from mistruct.selection._dask import DaskTerms, dask_selection_table
+from mistruct.selection._knn import KnnTerms
 
 #: Estimators of numeric columns only (they refuse a discrete column).
 NUMERIC_ESTIMATORS = ("ksg", "gaussian")
@@ -36,8 +45,27 @@ ASYMPTOTIC_TESTS = ("g-test", "g-test-adjusted", "gaussian")
 #: at ~128 MB of int64 whatever the table's size.
 BLOCK_CELLS = 2**24
 
+#: Continuous and mixed columns take the batched kNN terms (:mod:`._knn`); False sends them
+#: through one :func:`mistruct.mutual_information` call per term (the reference path the
+#: tests and the benchmark compare with).
+BATCHED_KNN = True
+
 #: Smallest number of null draws of the stop test, as in mistruct's permutation tests.
 MIN_PERMUTATIONS = 1000
+
+#: Corrections over the steps of the ``n_features="auto"`` stop (besides None).
+CORRECTIONS = ("holm",)
+
+
+def step_share(step: int, correction) -> float:
+    """Share of ``alpha`` the stop test of ``step`` (1, 2, ...) is run at.
+
+    ``None``: all of it (a fixed sequence).  ``"holm"``: the online fallback
+    procedure with weights ``gamma_t = 1 / (t (t + 1))``: after ``t - 1``
+    additions, step ``t`` is tested at ``alpha (gamma_1 + ... + gamma_t) =
+    alpha t / (t + 1)``.
+    """
+    return 1.0 if correction is None else step / (step + 1.0)
 
 
 @dataclass(frozen=True)
@@ -56,9 +84,11 @@ class SelectionResult:
     redundancy : tuple of float
         Mean ``I(f; s)`` over the features chosen before it (0 at step 1).
     pvalues : tuple of float
-        With ``n_features="auto"``: the Bonferroni-adjusted p-value of the
-        test of ``f`` independent of ``y`` given the features chosen before
-        it (see :func:`select_features`); NaN otherwise.
+        With ``n_features="auto"``: the adjusted p-value of the test of
+        ``f`` independent of ``y`` given the features chosen before it
+        (Bonferroni over the candidates of its step and, with
+        ``correction="holm"``, the step's share of ``alpha``; see
+        :func:`select_features`); NaN otherwise.
     stop_reason : str
         Why the selection ended, in words.
     stop_candidate : label or None
@@ -69,6 +99,8 @@ class SelectionResult:
     criterion, estimator, ci_test : str
         The options used (``estimator`` is ``"plugin"`` on the vectorised
         discrete path).
+    correction : str or None
+        The correction over the steps (``None`` or ``"holm"``).
     alpha : float
     base : float
     feature_relevance : pandas.Series
@@ -90,6 +122,7 @@ class SelectionResult:
     alpha: float
     base: float
     feature_relevance: pd.Series = field(repr=False, compare=False)
+    correction: str | None = None
 
     def __len__(self):
         return len(self.selected)
@@ -122,8 +155,17 @@ class SelectionResult:
 
 
 def _check_options(criterion, n_features, beta, alpha, ci_test, n_permutations, estimator, k,
-                   base, seed, missing, progress):
+                   base, seed, missing, progress, correction):
     check_option(criterion, "criterion", CRITERIA)
+    if correction == "bh":
+        raise InvalidInputError(
+            "correction='bh' is not offered for the stop rule: the selection stops at the "
+            "first refused step, so its false discovery rate is at most its family-wise "
+            "error, already at most alpha with correction=None, and online FDR rules "
+            "(LOND, LORD) never test a step above alpha. Use correction=None, or 'holm'."
+        )
+    if correction is not None:
+        check_option(correction, "correction", CORRECTIONS)
     if isinstance(n_features, str):
         if n_features != "auto":
             raise InvalidInputError(
@@ -343,6 +385,7 @@ def select_features(
     continuous=None,
     missing: str = "error",
     progress: bool = False,
+    correction=None,
 ) -> SelectionResult:
     r"""Choose, greedily, the features that carry information about ``y`` (mRMR family).
 
@@ -372,21 +415,33 @@ def select_features(
     sums, so a step costs one pass over the rows.  When every column is
     discrete and ``estimator`` is ``"auto"`` or ``"plugin"``, that pass is
     vectorised: each block of candidates is counted against the joint code
-    of ``(s_last, y)`` with one ``bincount``.  Otherwise (float or mixed
-    columns, or another discrete estimator) each candidate takes one call of
-    :func:`mistruct.mutual_information` per step (kNN / Gao et al.
-    estimators): correct, but a Python call per candidate.
+    of ``(s_last, y)`` with one ``bincount``.  Float and mixed columns take
+    the kNN estimators (KSG, Frenzel-Pompe, Gao et al.): each column is
+    read and prepared once and every step runs the measures layer's kNN
+    kernels on the prepared arrays, one neighbour search per candidate
+    (the values are those of :func:`mistruct.mutual_information`, bit for
+    bit).  Other discrete estimators (``"miller-madow"``, ...), the
+    Gaussian one and a ``seed`` that is a Generator or None take one
+    :func:`mistruct.mutual_information` call per candidate and step.  A
+    Dask DataFrame is counted distributed, one pass per step (discrete
+    columns only).
 
     Ties (scores within 1e-10) go to the candidate whose label sorts first,
     so the result never depends on the order of the columns.
 
     Parameters
     ----------
-    X : DataFrame or 2-D array
+    X : DataFrame, 2-D array or Dask DataFrame
         The candidate features (columns of an array are labelled
-        ``0 .. p - 1``).  Never modified.
-    y : 1-D array, list or Series
-        The target, one value per row of ``X``: classes (discrete) or a
+        ``0 .. p - 1``).  Never modified.  A Dask DataFrame is never
+        collected: every step's ``f x s x y`` tables are counted in one
+        pass over its partitions and the stop test counts its strata
+        there too, so the selection equals the pandas one; its columns
+        must be discrete (the kNN estimators need every row on one
+        machine: continuous columns are refused, with what to do).
+    y : 1-D array, list, Series or Dask Series
+        The target, one value per row of ``X`` (a Dask Series, a column of
+        the same Dask DataFrame, when ``X`` is one): classes (discrete) or a
         measurement (continuous), by the same kind rule as the features.
         A Series' name labels it in the stop test (else ``"y"``; prefixed
         with ``_`` while it clashes with a column of ``X``).
@@ -400,7 +455,8 @@ def select_features(
         p-value multiplied by the number of candidates at that step
         (Bonferroni, since the best of ``m`` was picked: the chance of
         adding a feature when no candidate carries information is at most
-        ``alpha``), must be at most ``alpha``.
+        ``alpha``), must be at most ``alpha`` (see ``correction`` for the
+        steps as a family).
     beta : float, default 1.0
         Weight of the redundancy sum of ``"mifs"`` (unused by the others).
     alpha : float, default 0.05
@@ -438,6 +494,42 @@ def select_features(
         discrete columns) a level of their own.
     progress : bool, default False
         Show a progress bar over the steps.
+    correction : {None, "holm"}, default None
+        Multiple testing over the steps of the ``"auto"`` stop.  The family
+        is the sequence of step tests ``H_t``: "the best candidate at step
+        ``t`` carries no information about ``y`` given the ``t - 1``
+        features chosen before it" (each already Bonferroni-adjusted over
+        that step's candidates); a false selection is a rejected true
+        ``H_t``.
+
+        ``None``: every step at ``alpha``.  Since the selection stops at the
+        first step it does not reject, this is a fixed-sequence procedure
+        (Maurer, Hothorn & Lehmacher 1995): any false selection must pass
+        through the first true ``H_t`` on the path, tested at ``alpha``, so
+        the family-wise error rate (the chance of adding at least one
+        feature that carries no information given those before it) is at
+        most ``alpha`` whenever each step's p-value is valid given the
+        features chosen before it.
+
+        ``"holm"``: the online fallback procedure (Tian & Ramdas 2021), the
+        sequential form of Wiens' (2003) fallback, a weighted Holm
+        procedure: with weights ``gamma_t = 1 / (t (t + 1))`` (summing to
+        1), step ``t`` (after ``t - 1`` additions) is tested at
+        ``alpha (gamma_1 + ... + gamma_t) = alpha t / (t + 1)``: ``alpha /
+        2`` at step 1, ``2 alpha / 3`` at step 2, ...  It controls the
+        family-wise error rate at ``alpha`` under any dependence between
+        the steps' tests without the stop's argument (it would hold even if
+        testing went on after a refusal), and leaves a margin against
+        p-values that are a little too small (the chi-squared law in sparse
+        strata, a conditioning set chosen on the same rows).  The reported
+        p-values are divided by the step's share, so they compare with
+        ``alpha``.
+
+        There is no ``"bh"``: after a stop at the first refusal the false
+        discovery rate is at most the family-wise error rate, already at
+        most ``alpha`` with ``None``, and the online FDR rules (LOND, LORD;
+        Javanmard & Montanari 2018) never test a step above ``alpha``, so
+        they could only lower the power.
 
     Returns
     -------
@@ -470,6 +562,14 @@ def select_features(
     Battiti (1994), IEEE TNN 5(4).  Yang & Moody (1999), NIPS.  Lin & Tang
     (2006), ECCV.  Meyer, Schretter & Bontempi (2008), IEEE JSTSP 2(3).
     Bennasar, Hicks & Setchi (2015), Expert Syst. Appl. 42(22).
+    Stop rule: Maurer, Hothorn & Lehmacher (1995), "Multiple comparisons in
+    drug clinical trials and preclinical assays: a-priori ordered
+    hypotheses", Biometrie in der chemisch-pharmazeutischen Industrie 6.
+    Wiens (2003), "A fixed sequence Bonferroni procedure for testing
+    multiple endpoints", Pharm. Stat. 2(3).  Tian & Ramdas (2021), "Online
+    control of the familywise error rate", Stat. Methods Med. Res. 30(4).
+    Javanmard & Montanari (2018), "Online rules for control of false
+    discovery rate and false discovery exceedance", Ann. Stat. 46(2).
 
     Examples
     --------
@@ -495,8 +595,21 @@ def select_features(
     2          b  0.755      0.755         0.0     0.0
     """
     _check_options(criterion, n_features, beta, alpha, ci_test, n_permutations, estimator, k,
-                   base, seed, missing, progress)
-    table, labels, target, kinds = _read_table(X, y, discrete, continuous, missing)
+                   base, seed, missing, progress, correction)
+    stop_missing = "error"
+    if is_dask_collection(X) or is_dask_collection(y):  # counted distributed (issue 16)
+        if not is_dask_collection(X):
+            raise InvalidInputError(
+                "y is a Dask collection but X is not; pass X as a Dask DataFrame of the same "
+                "rows, or y computed (y.compute()) with X in memory."
+            )
+        table, dtable, labels, target, kinds, stop_missing = dask_selection_table(
+            X, y, discrete=discrete, continuous=continuous, missing=missing,
+            estimator=estimator,
+        )
+    else:
+        table, labels, target, kinds = _read_table(X, y, discrete, continuous, missing)
+        dtable = None
     continuous_labels = [c for c in table.columns if kinds[c] == "continuous"]
     if continuous_labels and criterion == "disr":
         raise InvalidInputError(
@@ -515,20 +628,27 @@ def select_features(
             "Use estimator='auto' or 'mixed', or name them in continuous=."
         )
     p = len(labels)
+    first_level = alpha * step_share(1, correction)
     if (n_features == "auto" and n_permutations is not None
-            and ci_test not in ASYMPTOTIC_TESTS and p / (n_permutations + 1) > alpha):
+            and ci_test not in ASYMPTOTIC_TESTS and p / (n_permutations + 1) > first_level):
         raise InvalidInputError(
             f"n_permutations={n_permutations} cannot reach alpha={alpha:g} with {p} candidate "
             f"features: the smallest Bonferroni-adjusted p-value is {p}/({n_permutations} + 1)"
-            f" = {p / (n_permutations + 1):.3g}. Use n_permutations >= "
-            f"{math.ceil(2 * p / alpha)} (or leave it at None)."
+            f" = {p / (n_permutations + 1):.3g}"
+            + (f", above step 1's level {first_level:g} (correction={correction!r})"
+               if correction else "")
+            + f". Use n_permutations >= {math.ceil(2 * p / first_level)} (or leave it at None)."
         )
     limit = p if n_features == "auto" else min(int(n_features), p)
     scale = 1.0 / math.log(base)  # nats -> base units
     rank = _label_rank(labels)
 
     vectorised = not continuous_labels and estimator in ("auto", "plugin")
-    if vectorised:
+    if dtable is not None:
+        terms_of = DaskTerms(dtable, p).step
+        stop_table = table  # the Dask frame: the stop test counts its strata distributed
+        used_estimator = "plugin"
+    elif vectorised:
         encoded = encode(table, missing="error")
         codes = np.asarray(encoded.codes)
         cards = np.asarray(encoded.cardinalities, dtype=np.int64)
@@ -541,7 +661,14 @@ def select_features(
         work = table.copy(deep=False)
         for c in discrete_labels:
             work[c] = work[c].astype("category")  # the dtype rule then agrees with kinds
-        terms_of = _GenericTerms(work, labels, target, estimator, k, seed, criterion).step
+        generic = _GenericTerms(work, labels, target, estimator, k, seed, criterion)
+        terms_of = generic.step
+        if (BATCHED_KNN and continuous_labels and estimator in ("auto", "ksg", "mixed")
+                and isinstance(seed, numbers.Integral) and k < len(work)):
+            # The same values without the measures' door on every call (a Generator or
+            # None seed draws a key per call: that stays on the per-call path).
+            terms_of = KnnTerms(work, labels, target, kinds, estimator, int(k), int(seed),
+                                generic).step
         stop_table = work
         used_estimator = estimator
     all_columns = np.arange(p)
@@ -563,7 +690,7 @@ def select_features(
             if n_features == "auto":
                 pvalue, why = _stop_test(
                     stop_table, labels, target, chosen, best, len(candidates), kinds,
-                    ci_test, alpha, n_permutations, seed,
+                    ci_test, alpha, n_permutations, seed, correction, stop_missing,
                 )
                 if why is not None:
                     stop_reason, stop_candidate, stop_pvalue = why, labels[best], pvalue
@@ -608,6 +735,7 @@ def select_features(
         alpha=float(alpha),
         base=float(base),
         feature_relevance=pd.Series(relevance * scale, index=pd.Index(labels), name="relevance"),
+        correction=correction,
     )
 
 
@@ -624,32 +752,40 @@ def _progress_bar(total, progress):
 
 
 def _stop_test(table, labels, target, chosen, best, n_candidates, kinds, method, alpha,
-               n_permutations, seed):
-    """(adjusted p-value, reason to stop or None) for adding ``best`` to ``chosen``."""
+               n_permutations, seed, correction=None, missing="error"):
+    """(adjusted p-value, reason to stop or None) for adding ``best`` to ``chosen``.
+
+    The p-value is multiplied by the number of candidates (Bonferroni over the
+    step) and divided by the step's share of ``alpha`` (:func:`step_share`),
+    so it is compared with ``alpha`` itself.
+    """
     columns = [labels[j] for j in chosen] + [labels[best], target]
     given = [labels[j] for j in chosen]
+    share = step_share(len(chosen) + 1, correction)
     with warnings.catch_warnings():
         # A test without evidence ends the selection; the stop reason says so in its words.
         warnings.simplefilter("ignore", NoEvidenceWarning)
         result = _run_stop_test(table, columns, labels[best], target, given, kinds, method,
-                                alpha, n_permutations, n_candidates, seed)
+                                alpha * share, n_permutations, n_candidates, seed, missing)
     if result.no_evidence:
         return float("nan"), (
             f"no evidence either way for the best candidate {labels[best]!r} given the "
             f"{len(chosen)} chosen feature(s): {result.note}"
         )
-    adjusted = min(1.0, float(result.pvalue) * n_candidates)
+    adjusted = min(1.0, float(result.pvalue) * n_candidates / share)
     if adjusted > alpha:
+        steps = (f"; Holm-type fallback over the steps: step {len(chosen) + 1} at "
+                 f"{share:.3g} alpha" if correction == "holm" else "")
         return adjusted, (
             f"no candidate adds significant information about y at alpha={alpha:g}: the best, "
             f"{labels[best]!r}, has p={adjusted:.3g} (Bonferroni over {n_candidates} "
-            f"candidates, {result.method} test given {len(chosen)} chosen feature(s))"
+            f"candidates{steps}, {result.method} test given {len(chosen)} chosen feature(s))"
         )
     return adjusted, None
 
 
 def _run_stop_test(table, columns, x, target, given, kinds, method, alpha, n_permutations,
-                   n_candidates, seed):
+                   n_candidates, seed, missing="error"):
     return run_ci_test(
         table[columns],
         x,
@@ -661,6 +797,7 @@ def _run_stop_test(table, columns, x, target, given, kinds, method, alpha, n_per
             n_permutations, n_candidates, alpha, any(kinds[c] == "continuous" for c in columns)
         ),
         seed=seed,
+        missing=missing,
         discrete=[c for c in columns if kinds[c] == "discrete"],
         continuous=[c for c in columns if kinds[c] == "continuous"],
     )

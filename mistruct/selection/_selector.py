@@ -49,6 +49,9 @@ def _build():
         n_features : int or "auto", default 10
         beta, alpha, ci_test, n_permutations, estimator, k, seed, discrete, continuous, missing
             As in :func:`mistruct.selection.select_features`.
+        correction : {None, "holm"}, default None
+            Multiple testing over the steps of ``n_features="auto"`` (as in
+            :func:`mistruct.selection.select_features`).
 
         Attributes
         ----------
@@ -108,6 +111,7 @@ def _build():
             discrete=None,
             continuous=None,
             missing="error",
+            correction=None,
         ):
             self.criterion = criterion
             self.n_features = n_features
@@ -121,6 +125,7 @@ def _build():
             self.discrete = discrete
             self.continuous = continuous
             self.missing = missing
+            self.correction = correction
 
         def fit(self, X, y):
             """Choose the features of ``X`` that carry information about ``y``."""
@@ -158,6 +163,7 @@ def _build():
                 discrete=self.discrete,
                 continuous=self.continuous,
                 missing=self.missing,
+                correction=self.correction,
             )
             labels = list(self.result_.feature_relevance.index)
             position = {label: j for j, label in enumerate(labels)}

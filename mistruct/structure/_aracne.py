@@ -363,6 +363,11 @@ def aracne(
         threshold = _permutation_threshold(state, alpha, n_permutations, seed)
     else:
         threshold = float(mi_threshold)
+    return _aracne_graph(state, mi, threshold, tolerance, tolerance_type)
+
+
+def _aracne_graph(state, mi, threshold: float, tolerance, tolerance_type: str) -> nx.Graph:
+    """The pairs of ``mi`` (bits) above ``threshold`` that survive the DPI pruning, as a graph."""
     present = mi > threshold
     np.fill_diagonal(present, False)
     keep = _dpi_keep(mi, present, float(tolerance), tolerance_type)

@@ -351,6 +351,11 @@ def chow_liu_tree(
     state = _mi_state(
         frame, estimator=estimator, missing=missing, chunk_size=chunk_size, k=k, seed=seed
     )
+    return _tree_graph(state, root_at)
+
+
+def _tree_graph(state: _MIState, root_at: int) -> nx.DiGraph:
+    """The Chow-Liu tree of the state's MI matrix, directed away from position ``root_at``."""
     pairs, attributes = _tree_pairs(state)
     directed, _ = _orient(pairs, len(state.names), [root_at, *range(len(state.names))])
     tree = _labelled(directed, state.names, attributes)
@@ -530,6 +535,18 @@ def chow_liu_forest(
             seed=seed,
             progress=progress,
         )
+    return _forest_graph(state, pairs, attributes, results, root_at, alpha=alpha,
+                         ci_test=ci_test)
+
+
+def _forest_graph(state: _MIState, pairs, attributes, results, root_at: int, *, alpha,
+                  ci_test) -> nx.DiGraph:
+    """The forest of the tree's sorted position ``pairs`` whose test rejects at ``alpha``.
+
+    ``results`` holds each pair's test (a row per pair, in order); every
+    component is directed away from ``root_at`` or its first position.
+    """
+    names = state.names
     kept, removed = [], []
     for (i, j), row in zip(pairs, results.itertuples(index=False), strict=True):
         # A test that carries no evidence has no p-value to report (it is not "independent").

@@ -157,28 +157,49 @@ def _door(
     lists labels that ``exclude`` may not remove.
     """
     frame = select_columns(as_frame(data, what=what), columns, what=what)
-    dropped = _label_list(exclude, "exclude")
+    dropped = _excluded(frame.columns, exclude, keep, what)
     if dropped:
-        absent = [label for label in dropped if label not in frame.columns]
-        if absent:
-            raise ColumnNotFoundError(
-                f"exclude names column(s) {', '.join(map(repr, absent))} that are not in the "
-                f"{what}; available columns: {', '.join(map(repr, frame.columns[:20]))}"
-                f"{' ...' if frame.shape[1] > 20 else ''}"
-            )
-        kept = [label for label in keep if label in dropped]
-        if kept:
-            raise InvalidInputError(
-                f"exclude names {kept[0]!r}, which this learner needs (it is the class or the "
-                "root); leave it out of exclude."
-            )
         gone = {frame.columns.get_loc(label) for label in dropped}
         frame = frame.iloc[:, [j for j in range(frame.shape[1]) if j not in gone]]
         if frame.shape[1] == 0:
-            raise InvalidInputError(f"exclude leaves no column of the {what} to learn from.")
+            raise InvalidInputError(_NOTHING_LEFT.format(what=what))
     if learner is not None:
         _warn_id_columns(frame, learner)
     return stated_kinds(frame, discrete, continuous, what=what)
+
+
+_NOTHING_LEFT = "exclude leaves no column of the {what} to learn from."
+
+
+def _check_present(named, labels, message: str):
+    """A :class:`ColumnNotFoundError` for the ``named`` labels not in ``labels``.
+
+    ``message`` has a ``{}`` where the absent labels go; the available
+    columns follow it (the first 20).
+    """
+    absent = [label for label in named if label not in labels]
+    if absent:
+        raise ColumnNotFoundError(
+            message.format(", ".join(map(repr, absent)))
+            + f"; available columns: {', '.join(map(repr, list(labels)[:20]))}"
+            + (" ..." if len(labels) > 20 else "")
+        )
+
+
+def _excluded(labels, exclude, keep=(), what: str = "data") -> list:
+    """The labels ``exclude`` names, each one of ``labels`` and none of ``keep``.
+
+    The check of every learner's door, in memory and on Dask.
+    """
+    dropped = _label_list(exclude, "exclude")
+    _check_present(dropped, labels, "exclude names column(s) {} that are not in the " + what)
+    kept = [label for label in keep if label in dropped]
+    if kept:
+        raise InvalidInputError(
+            f"exclude names {kept[0]!r}, which this learner needs (it is the class or the "
+            "root); leave it out of exclude."
+        )
+    return dropped
 
 
 def _warn_id_columns(frame: pd.DataFrame, learner: str):

@@ -21,9 +21,16 @@ import pandas as pd
 
 from mistruct.counting import dask_moments, dask_pairwise_counts
 from mistruct.data import dask_frame, dask_kinds, dask_summary, dask_table, is_dask_collection
-from mistruct.exceptions import ColumnNotFoundError, IDColumnWarning, InvalidInputError
+from mistruct.exceptions import IDColumnWarning, InvalidInputError
 from mistruct.measures import ESTIMATORS, mi_matrix_nats
-from mistruct.structure._common import _label_list, _MIState, _symmetrize
+from mistruct.structure._common import (
+    _NOTHING_LEFT,
+    _check_present,
+    _excluded,
+    _label_list,
+    _MIState,
+    _symmetrize,
+)
 
 __all__ = [
     "DASK_LEARNERS",
@@ -71,29 +78,12 @@ def dask_door(data, *, columns=None, exclude=None, discrete=None, continuous=Non
     names = list(frame.columns)
     if columns is not None:
         chosen = _label_list(columns, "columns")
-        absent = [c for c in chosen if c not in names]
-        if absent:
-            raise ColumnNotFoundError(
-                f"column(s) {', '.join(map(repr, absent))} not found in the data; available "
-                f"columns: {', '.join(map(repr, names[:20]))}"
-            )
+        _check_present(chosen, names, "column(s) {} not found in the data")
         names = chosen
-    dropped = _label_list(exclude, "exclude")
-    absent = [c for c in dropped if c not in names]
-    if absent:
-        raise ColumnNotFoundError(
-            f"exclude names column(s) {', '.join(map(repr, absent))} that are not in the data; "
-            f"available columns: {', '.join(map(repr, names[:20]))}"
-        )
-    kept = [c for c in keep if c in dropped]
-    if kept:
-        raise InvalidInputError(
-            f"exclude names {kept[0]!r}, which this learner needs (it is the class or the "
-            "root); leave it out of exclude."
-        )
+    dropped = _excluded(names, exclude, keep)
     names = [c for c in names if c not in dropped]
     if not names:
-        raise InvalidInputError("exclude leaves no column of the data to learn from.")
+        raise InvalidInputError(_NOTHING_LEFT.format(what="data"))
     if sort:
         names = sorted(names, key=lambda label: (str(type(label).__name__), str(label)))
     frame = frame[names]

@@ -12,14 +12,11 @@ from __future__ import annotations
 import time
 import warnings
 
-import networkx as nx
 import numpy as np
-import pandas as pd
 
 from mistruct.counting import dask_stratified_counts
 from mistruct.data import dask_frame, dask_passes, dask_summary, dask_table
 from mistruct.exceptions import (
-    ColumnNotFoundError,
     ConstantColumnWarning,
     IncompleteSearchWarning,
     InvalidInputError,
@@ -27,17 +24,18 @@ from mistruct.exceptions import (
 from mistruct.independence import (
     asymptotic_fits,
     ci_tests_encoded,
-    g_dof,
-    g_dof_adjusted,
-    g_pvalue,
-    g_statistic,
 )
-from mistruct.measures import mutual_information_from_table
-from mistruct.structure._aracne import _dpi_keep
-from mistruct.structure._chow_liu import _labelled, _orient, _pair_tests, _tree_pairs
-from mistruct.structure._common import _LN2, _ci_results, encoded_test
+from mistruct.structure._aracne import _aracne_graph
+from mistruct.structure._chow_liu import _forest_graph, _pair_tests, _tree_graph, _tree_pairs
+from mistruct.structure._common import encoded_test
 from mistruct.structure._dask import DASK_LEARNERS, dask_door, dask_mi_state
-from mistruct.structure._dpi import COLUMNS, _is_collider, _with_verdicts
+from mistruct.structure._dpi import (
+    _chain_report,
+    _chain_summary,
+    _graph_chains,
+    _node_positions,
+    _with_colliders,
+)
 from mistruct.structure._pc import _answer, _check_labels, skeleton_search
 
 __all__ = []
@@ -54,23 +52,27 @@ def _root(names, root) -> int:
     return list(names).index(root)
 
 
-def _tree(data, *, root, estimator, columns, exclude, discrete, continuous, missing,
-          chunk_size, **_):
+def _rooted_state(data, *, root, learner, what, estimator, columns, exclude, discrete,
+                  continuous, missing, chunk_size):
+    """The door of a tree learner (the root kept) and its MI state; the root's position."""
     frame, summary, kinds, forced = dask_door(
         data, columns=columns, exclude=exclude, discrete=discrete, continuous=continuous,
-        keep=() if root is None else (root,), learner="Chow-Liu tree", missing=missing,
+        keep=() if root is None else (root,), learner=learner, missing=missing,
     )
     root_at = _root(frame.columns, root)
     state = dask_mi_state(frame, summary, kinds, forced, estimator=estimator, missing=missing,
-                          chunk_size=chunk_size, what="the Chow-Liu tree")
-    pairs, attributes = _tree_pairs(state)
-    directed, _ = _orient(pairs, len(state.names), [root_at, *range(len(state.names))])
-    tree = _labelled(directed, state.names, attributes)
-    tree.graph.update(
-        method="chow-liu", root=state.names[root_at], estimator=state.estimator,
-        n_rows=state.n_rows,
+                          chunk_size=chunk_size, what=what)
+    return state, root_at
+
+
+def _tree(data, *, root, estimator, columns, exclude, discrete, continuous, missing,
+          chunk_size, **_):
+    state, root_at = _rooted_state(
+        data, root=root, learner="Chow-Liu tree", what="the Chow-Liu tree",
+        estimator=estimator, columns=columns, exclude=exclude, discrete=discrete,
+        continuous=continuous, missing=missing, chunk_size=chunk_size,
     )
-    return tree
+    return _tree_graph(state, root_at)
 
 
 def _forest(data, *, alpha, ci_test, root, estimator, columns, exclude, discrete, continuous,
@@ -82,44 +84,22 @@ def _forest(data, *, alpha, ci_test, root, estimator, columns, exclude, discrete
             "tested from reduced counts, so only the discrete tests ('auto', 'g-test', "
             "'g-test-adjusted', 'permutation', 'sequential') run distributed."
         )
-    frame, summary, kinds, forced = dask_door(
-        data, columns=columns, exclude=exclude, discrete=discrete, continuous=continuous,
-        keep=() if root is None else (root,), learner="Chow-Liu forest", missing=missing,
+    state, root_at = _rooted_state(
+        data, root=root, learner="Chow-Liu forest", what="the Chow-Liu forest",
+        estimator=estimator, columns=columns, exclude=exclude, discrete=discrete,
+        continuous=continuous, missing=missing, chunk_size=chunk_size,
     )
-    root_at = _root(frame.columns, root)
-    state = dask_mi_state(frame, summary, kinds, forced, estimator=estimator, missing=missing,
-                          chunk_size=chunk_size, what="the Chow-Liu forest")
     if state.table is None:
         raise InvalidInputError(
             "the Chow-Liu forest on a Dask DataFrame tests its edges from counts: it needs "
             "discrete columns and a discrete estimator."
         )
-    names = state.names
     pairs, attributes = _tree_pairs(state)
     pairs = [(min(i, j), max(i, j)) for i, j in pairs]
     results = _pair_tests(state, pairs, method=method, alpha=alpha,
                           n_permutations=n_permutations, seed=seed, progress=progress)
-    kept, removed = [], []
-    for (i, j), row in zip(pairs, results.itertuples(index=False), strict=True):
-        pvalue = np.nan if row.no_evidence else float(row.pvalue)
-        attributes[(i, j)].update(statistic=float(row.statistic), pvalue=pvalue, dof=row.dof)
-        if pvalue <= alpha:
-            kept.append((i, j))
-        else:
-            removed.append((i, j, pvalue))
-    directed, roots = _orient(kept, len(names), [root_at, *range(len(names))])
-    forest = _labelled(directed, names, attributes)
-    forest.graph.update(
-        method="chow-liu-forest",
-        root=names[root_at],
-        roots=[names[r] for r in roots],
-        alpha=alpha,
-        ci_test=getattr(ci_test, "name", ci_test),
-        estimator=state.estimator,
-        n_rows=state.n_rows,
-        removed=[(names[i], names[j], p) for i, j, p in removed],
-    )
-    return forest
+    return _forest_graph(state, pairs, attributes, results, root_at, alpha=alpha,
+                         ci_test=ci_test)
 
 
 def _aracne(data, *, tolerance, tolerance_type, mi_threshold, estimator, columns, exclude,
@@ -136,24 +116,8 @@ def _aracne(data, *, tolerance, tolerance_type, mi_threshold, estimator, columns
     )
     state = dask_mi_state(frame, summary, kinds, forced, estimator=estimator, missing=missing,
                           chunk_size=chunk_size, what="ARACNE")
-    mi = state.mi_bits()
     threshold = 0.0 if mi_threshold is None else float(mi_threshold)
-    present = mi > threshold
-    np.fill_diagonal(present, False)
-    keep = _dpi_keep(mi, present, float(tolerance), tolerance_type)
-    names = state.names
-    graph = nx.Graph()
-    graph.add_nodes_from(names)
-    rows, cols = np.nonzero(np.triu(keep, k=1))
-    graph.add_edges_from(
-        (names[i], names[j], {"mi": float(mi[i, j]), "weight": float(mi[i, j])})
-        for i, j in zip(rows, cols, strict=True)
-    )
-    graph.graph.update(
-        method="aracne", tolerance=float(tolerance), tolerance_type=tolerance_type,
-        mi_threshold=threshold, estimator=state.estimator, n_rows=state.n_rows,
-    )
-    return graph
+    return _aracne_graph(state, state.mi_bits(), threshold, tolerance, tolerance_type)
 
 
 def _pc_skeleton(data, *, alpha, method, max_cond_size, n_permutations, estimator, seed,
@@ -242,19 +206,11 @@ def _dpi(graph, data, *, alpha, ci_test, tolerance, estimator, n_permutations, s
             "tested from reduced counts, so only the discrete tests run distributed."
         )
     frame = dask_frame(data)
-    labels = list(frame.columns)
-    absent = [node for node in graph.nodes if node not in labels]
-    if absent:
-        raise ColumnNotFoundError(
-            f"graph node(s) {', '.join(map(repr, absent))} are not columns of the data; "
-            "the graph must be learned on (or relabelled to) the data's columns."
-        )
-    position = {node: labels.index(node) for node in graph.nodes}
-    used = sorted(position.values())
-    node_at = {p: node for node, p in position.items()}
+    position = _node_positions(graph, frame.columns)
+    used, triples, colliders = _graph_chains(graph, position)
     sub, summary, kinds, forced = dask_door(
-        frame, columns=[labels[p] for p in used], discrete=discrete, continuous=continuous,
-        missing=missing,
+        frame, columns=[frame.columns[p] for p in used], discrete=discrete,
+        continuous=continuous, missing=missing,
     )
     state = dask_mi_state(sub, summary, kinds, forced, estimator=estimator, missing=missing,
                           what="dpi_check")
@@ -263,69 +219,16 @@ def _dpi(graph, data, *, alpha, ci_test, tolerance, estimator, n_permutations, s
             "dpi_check on a Dask DataFrame works from counts: it needs discrete columns and a "
             "discrete estimator."
         )
-    index = {p: j for j, p in enumerate(used)}
-    skeleton = nx.Graph()
-    skeleton.add_nodes_from(range(len(used)))
-    skeleton.add_edges_from(
-        (index[position[u]], index[position[v]]) for u, v in graph.edges() if u != v
-    )
-    triples, colliders = [], []
-    for y in range(len(used)):
-        neighbours = sorted(skeleton.neighbors(y))
-        for a, x in enumerate(neighbours):
-            for z in neighbours[a + 1 :]:
-                if skeleton.has_edge(x, z):
-                    continue
-                triples.append((x, y, z))
-                colliders.append(_is_collider(graph, *(node_at[used[t]] for t in (x, y, z))))
-    names, mi = state.names, state.mi_bits()
-    # The chains' (stratum of Y, X, Z) tables, all in one pass.
+    # The chains' (stratum of Y, X, Z) tables, all in one pass; the in-memory check's
+    # report then runs on them.
     tables = dask_stratified_counts(state.table, [(i, k, (j,)) for i, j, k in triples])
-    chains = [_chain(found.tables, method == "auto") for found in tables]
-    records = []
-    for (i, j, k), found, chain in zip(triples, tables, chains, strict=True):
-        if state.estimator == "plugin":
-            cmi = chain["cmi_nats"] / _LN2
-        else:
-            cmi = mutual_information_from_table(
-                np.moveaxis(found.tables, 0, -1), base=2, estimator=state.estimator
-            )
-        mi_xy, mi_yz, mi_xz = float(mi[i, j]), float(mi[j, k]), float(mi[i, k])
-        records.append({
-            "x": names[i], "y": names[j], "z": names[k], "mi_xy": mi_xy, "mi_yz": mi_yz,
-            "mi_xz": mi_xz, "slack": min(mi_xy, mi_yz) - mi_xz, "cmi_xz_given_y": float(cmi),
-        })
-    report = pd.DataFrame.from_records(records, columns=COLUMNS[:8])
-    statistic = np.full(len(triples), np.nan)
-    dof = np.full(len(triples), np.nan)
-    pvalue = np.full(len(triples), np.nan)
-    drawn = []
-    # The decisions of the in-memory check, chain by chain, from the same counts.
-    for t, chain in enumerate(chains):
-        adjusted = method == "g-test-adjusted" or (method == "auto" and chain.get("fits", False))
-        if method in ("g-test", "g-test-adjusted") or adjusted:
-            statistic[t] = chain["statistic"]
-            dof[t] = chain["adjusted"] if adjusted else chain["dof"]
-            pvalue[t] = g_pvalue(statistic[t], dof[t])
-        elif method == "auto" and not chain["evidence"]:
-            statistic[t], dof[t], pvalue[t] = chain["statistic"], chain["dof"], 1.0
-        else:
-            drawn.append(t)
-    if drawn:
-        results = _ci_results(
-            state, [(triples[t][0], triples[t][2], (triples[t][1],)) for t in drawn],
-            method=method, alpha=alpha, n_permutations=n_permutations[0],
-            estimator=state.estimator if method in ("permutation", "sequential") else "plugin",
-            seed=seed, progress=progress,
-        )
-        statistic[drawn] = results["statistic"].to_numpy(dtype=float)
-        pvalue[drawn] = results["pvalue"].to_numpy(dtype=float)
-        dof[drawn] = pd.to_numeric(results["dof"], errors="coerce").to_numpy(dtype=float)
-    report = _with_verdicts(report, statistic, dof, pvalue, alpha=alpha, tolerance=tolerance)
-    collider = np.asarray(colliders, dtype=bool)
-    report.insert(len(COLUMNS) - 1, "collider", collider)
-    report["violation"] = report["violation"].to_numpy(dtype=bool) & ~collider
-    return report
+    report = _chain_report(
+        state, triples, [_chain(found.tables, method == "auto") for found in tables],
+        lambda t: tables[t].tables, method=method, alpha=alpha, tolerance=tolerance,
+        n_permutations=n_permutations[0], seed=seed,
+        test_mask=np.ones(len(triples), dtype=bool), progress=progress,
+    )
+    return _with_colliders(report, colliders)
 
 
 def _chain(tables, fits: bool) -> dict:
@@ -355,13 +258,7 @@ def _chain(tables, fits: bool) -> dict:
     cols = np.count_nonzero(n_yz, axis=1)
     live = (rows > 1) & (cols > 1)
     informative = live & (n_yx.max(axis=1) > 1) & (n_yz.max(axis=1) > 1)
-    chain = {
-        "cmi_nats": cmi,
-        "statistic": float(g_statistic(cmi, n)),
-        "dof": int(g_dof(levels_x, levels_z, len(n_y))),
-        "adjusted": int(g_dof_adjusted(rows, cols)),
-        "evidence": bool(informative.any()),
-    }
+    chain = _chain_summary(cmi, n, levels_x, levels_z, len(n_y), rows, cols, informative)
     if fits and chain["evidence"]:
         chain["fits"] = asymptotic_fits(n_yx[live], n_yz[live])[0]
     return chain

@@ -143,13 +143,7 @@ def _sparse_chain(state, i: int, j: int, k: int, *, fits: bool = False) -> dict:
     np.maximum.at(top_col, col_stratum, n_yz)
     live = (rows > 1) & (cols > 1)
     informative = live & (top_row[strata] > 1) & (top_col[strata] > 1)
-    chain = {
-        "cmi_nats": cmi,
-        "statistic": float(g_statistic(cmi, n)),
-        "dof": int(g_dof(levels_x, levels_z, len(strata))),
-        "adjusted": int(g_dof_adjusted(rows, cols)),
-        "evidence": bool(informative.any()),
-    }
+    chain = _chain_summary(cmi, n, levels_x, levels_z, len(strata), rows, cols, informative)
     if fits and chain["evidence"]:
         # The margins of the strata where both vary, as the independence layer reads them.
         where = {s: t for t, s in enumerate(strata[live])}
@@ -161,6 +155,22 @@ def _sparse_chain(state, i: int, j: int, k: int, *, fits: bool = False) -> dict:
         margin_z[[where[s] for s in col_stratum[keep_z]], yz_levels[keep_z] % kz] = n_yz[keep_z]
         chain["fits"] = asymptotic_fits(margin_x, margin_z)[0]
     return chain
+
+
+def _chain_summary(cmi, n, levels_x, levels_z, n_strata, rows, cols, informative) -> dict:
+    """A chain's plug-in CMI (nats) and G-test ingredients, from its observed strata.
+
+    ``rows`` and ``cols`` are the non-empty rows and columns of each
+    observed stratum, ``informative`` whether X and Z both vary and repeat
+    a value in it.
+    """
+    return {
+        "cmi_nats": cmi,
+        "statistic": float(g_statistic(cmi, n)),
+        "dof": int(g_dof(levels_x, levels_z, n_strata)),
+        "adjusted": int(g_dof_adjusted(rows, cols)),
+        "evidence": bool(informative.any()),
+    }
 
 
 def _rows(
@@ -204,21 +214,39 @@ def _rows(
             # A discrete table's state keeps no frame: the door's, under the missing policy.
             source=apply_missing(source, missing) if state.frame is None else state.frame,
         )
+    chains = [
+        _sparse_chain(state, i, j, k, fits=bool(tested) and method == "auto")
+        for (i, j, k), tested in zip(triples, test_mask, strict=True)
+    ]
+    return _chain_report(
+        state, triples, chains, lambda t: _strata(state, *triples[t]), method=method,
+        alpha=alpha, tolerance=tolerance, n_permutations=n_discrete, seed=seed,
+        test_mask=test_mask, progress=progress,
+    )
+
+
+def _chain_report(state, triples, chains, strata_of, *, method, alpha, tolerance,
+                  n_permutations, seed, test_mask, progress):
+    """The report of discrete chains from each one's plug-in CMI and G-test ingredients.
+
+    ``chains[t]`` is :func:`_sparse_chain`'s dict of triple ``t`` (from the
+    rows here, from reduced counts on a Dask table); ``strata_of(t)`` its
+    (stratum of Y, X, Z) table, read only for an estimator other than the
+    plug-in.  The decisions follow the independence layer's rule per chain;
+    the exact tests run in one batch (:func:`_ci_results`).
+    """
     names = state.names
     mi = state.mi_bits()
     estimator = state.estimator  # "auto" resolved
-    records, chains = [], []
-    for (i, j, k), tested in zip(triples, test_mask, strict=True):
-        chain = _sparse_chain(state, i, j, k, fits=bool(tested) and method == "auto")
-        chains.append(chain)
+    records = []
+    for t, (i, j, k) in enumerate(triples):
         if estimator == "plugin":
             # Observed cells only: linear in the rows whatever the levels.
-            cmi = chain["cmi_nats"] / _LN2
+            cmi = chains[t]["cmi_nats"] / _LN2
         else:
-            strata = _strata(state, i, j, k)
             # (stratum, x, z) -> (x, z, stratum): the conditional MI of axes 0 and 1 given axis 2.
             cmi = mutual_information_from_table(
-                np.moveaxis(strata, 0, -1), base=2, estimator=estimator
+                np.moveaxis(strata_of(t), 0, -1), base=2, estimator=estimator
             )
         mi_xy, mi_yz, mi_xz = float(mi[i, j]), float(mi[j, k]), float(mi[i, k])
         records.append(
@@ -260,7 +288,7 @@ def _rows(
             [(triples[t][0], triples[t][2], (triples[t][1],)) for t in drawn],
             method=method,
             alpha=alpha,
-            n_permutations=n_discrete,
+            n_permutations=n_permutations,
             # "auto" draws where the chi-squared law does not fit; the exact tests take the
             # table's estimator for their statistic.
             estimator=estimator if method in ("permutation", "sequential") else "plugin",
@@ -478,11 +506,46 @@ def dpi_check(
             progress=progress, discrete=discrete, continuous=continuous,
         )
     frame = _door(data, discrete=discrete, continuous=continuous)
-    # Work on column positions: a label such as NaN is not equal to itself.
+    position = _node_positions(graph, frame.columns)
+    used, triples, colliders = _graph_chains(graph, position)
+    report = _check_triples(
+        frame.iloc[:, used], triples, np.ones(len(triples), dtype=bool), alpha=alpha,
+        ci_test=ci_test, tolerance=tolerance, estimator=estimator,
+        n_permutations=n_permutations, seed=seed, missing=missing, progress=progress,
+    )
+    return _with_colliders(report, colliders)
+
+
+def _check_triples(frame, triples, test_mask, *, alpha, ci_test, tolerance, estimator,
+                   n_permutations, seed, missing, progress) -> pd.DataFrame:
+    """The report of the (i, j, k) position triples of ``frame``: one MI matrix, the tests."""
+    check_test_fits(frame, ci_test, "ci_test")
+    state = _mi_state(frame, estimator=estimator, missing=missing, seed=seed)
+    return _rows(
+        state,
+        triples,
+        alpha=alpha,
+        ci_test=ci_test,
+        tolerance=tolerance,
+        n_permutations=n_permutations,
+        seed=seed,
+        test_mask=test_mask,
+        progress=progress,
+        source=frame,
+        missing=missing,
+    )
+
+
+def _node_positions(graph, columns) -> dict:
+    """``{node: column position}`` for every node of ``graph``; an error naming the others.
+
+    Positions, not labels, from here on: a label such as NaN is not equal to
+    itself.
+    """
     position, absent = {}, []
     for node in graph.nodes:
         try:
-            position[node] = int(frame.columns.get_loc(node))
+            position[node] = int(columns.get_loc(node))
         except (KeyError, TypeError, InvalidIndexError):
             absent.append(node)
     if absent:
@@ -490,11 +553,18 @@ def dpi_check(
             f"graph node(s) {', '.join(map(repr, absent))} are not columns of the data; "
             "the graph must be learned on (or relabelled to) the data's columns."
         )
+    return position
+
+
+def _graph_chains(graph, position) -> tuple[list, list, list]:
+    """The chains X - Y - Z of ``graph`` (ends not adjacent) on its columns.
+
+    Returns the sorted column positions ``used`` of the nodes, the
+    ``(x, y, z)`` triples as indices into ``used`` (by Y, then X, then Z)
+    and whether each is a collider of a directed graph.
+    """
     used = sorted(position.values())
     node_at = {p: node for node, p in position.items()}
-    sub = frame.iloc[:, used]
-    check_test_fits(sub, ci_test, "ci_test")
-    state = _mi_state(sub, estimator=estimator, missing=missing, seed=seed)
     index = {p: j for j, p in enumerate(used)}
     skeleton = nx.Graph()
     skeleton.add_nodes_from(range(len(used)))
@@ -510,19 +580,11 @@ def dpi_check(
                     continue
                 triples.append((x, y, z))
                 colliders.append(_is_collider(graph, *(node_at[used[t]] for t in (x, y, z))))
-    report = _rows(
-        state,
-        triples,
-        alpha=alpha,
-        ci_test=ci_test,
-        tolerance=tolerance,
-        n_permutations=n_permutations,
-        seed=seed,
-        test_mask=np.ones(len(triples), dtype=bool),
-        progress=progress,
-        source=sub,
-        missing=missing,
-    )
+    return used, triples, colliders
+
+
+def _with_colliders(report, colliders) -> pd.DataFrame:
+    """``report`` with the ``collider`` column; a collider is never a violation."""
     collider = np.asarray(colliders, dtype=bool)
     report.insert(len(COLUMNS) - 1, "collider", collider)
     report["violation"] = report["violation"].to_numpy(dtype=bool) & ~collider
@@ -615,23 +677,14 @@ def markov_chain_check(
             f"a chain needs at least three columns to check, got {len(chain)}: {chain}."
         )
     frame = _door(data, columns=chain, discrete=discrete, continuous=continuous)
-    check_test_fits(frame, ci_test, "ci_test")
-    state = _mi_state(frame, estimator=estimator, missing=missing, seed=seed)
     m = len(chain)
     triples = [(i, j, k) for i in range(m) for j in range(i + 1, m) for k in range(j + 1, m)]
     consecutive = np.array([j == i + 1 and k == i + 2 for i, j, k in triples], dtype=bool)
-    report = _rows(
-        state,
-        triples,
-        alpha=alpha,
-        ci_test=ci_test,
-        tolerance=tolerance,
-        n_permutations=n_permutations,
-        seed=seed,
-        test_mask=consecutive if tests == "consecutive" else np.ones(len(triples), dtype=bool),
-        progress=progress,
-        source=frame,
-        missing=missing,
+    report = _check_triples(
+        frame, triples,
+        consecutive if tests == "consecutive" else np.ones(len(triples), dtype=bool),
+        alpha=alpha, ci_test=ci_test, tolerance=tolerance, estimator=estimator,
+        n_permutations=n_permutations, seed=seed, missing=missing, progress=progress,
     )
     report.insert(3, "consecutive", consecutive)
     return report

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.special import expit, gammaln, logsumexp
 
 from mistruct._validation import check_missing, check_option
-from mistruct.counting import MAX_DENSE_CELLS, check_chunk_size, pairwise_counts
+from mistruct.counting import CandidateCounts, check_chunk_size, pairwise_counts
 from mistruct.data import encode
 from mistruct.exceptions import (
     ContinuousDataError,
@@ -29,14 +29,19 @@ from mistruct.exceptions import (
     StateSpaceTooLargeError,
 )
 from mistruct.measures import mi_matrix_nats
-from mistruct.structure._common import _door, _is_float, _name_ranks, _sort_key, _symmetrize
+from mistruct.structure._common import (
+    _LN2,
+    _door,
+    _is_float,
+    _name_ranks,
+    _sort_key,
+    _symmetrize,
+)
 
 __all__ = ["COMPLEXITIES", "miic", "miic_skeleton"]
 
 #: Complexity costs of the shifted information: normalized maximum likelihood, or MDL (BIC).
 COMPLEXITIES = ("nml", "mdl")
-
-_LN2 = float(np.log(2.0))
 
 #: Below this many rows C(2, n) is summed exactly; above it Szpankowski's expansion is
 #: used (relative error under 1e-5 at n = 200, under 1e-6 past 1000).
@@ -45,22 +50,8 @@ _EXACT_BINARY = 200
 #: Largest table of log C(r, n) built for the NML costs (float64 cells).
 _MAX_NML_CELLS = 2**26
 
-#: Most cells of one batch of candidate tables (int64): larger batches are split.
-_MAX_BATCH_CELLS = 2**22
-
-#: A job is counted by the matrix product when its strata times the levels of all columns
-#: are below this many times its candidates (a product's multiply-add costs about a
-#: hundredth of a ``bincount`` element, measured here).
-_GEMM_GAIN = 100
-
-#: Stratum columns of one matrix product.
-_GEMM_COLUMNS = 2048
-
 #: Edges whose stratum codes are held at once.
 _JOBS_PER_BATCH = 512
-
-#: Largest one-hot matrix of all columns kept between products (float32 cells).
-_MAX_ONEHOT_CELLS = 2**25
 
 
 # --------------------------------------------------------------------------------------
@@ -131,47 +122,27 @@ def _nlogn_table(n_rows: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------
-# The counting kernel: every candidate of one edge in one bincount
+# Shifted informations from the candidates' tables (counted by mistruct.counting)
 # --------------------------------------------------------------------------------------
 
 
 class _Counts:
-    """The encoded table with the lookups the shifted informations need."""
+    """The encoded table's candidate tables with the lookups the shifted informations need.
+
+    The counting itself is :class:`mistruct.counting.CandidateCounts`'s; this
+    class turns each batch of (u, x, y, z) tables into shifted informations.
+    """
 
     def __init__(self, codes: np.ndarray, cards: np.ndarray, complexity: str, names=()):
-        self.n = codes.shape[0]
-        self.names = tuple(names) or tuple(range(codes.shape[1]))
-        # One contiguous int64 row per column: gathered per candidate batch.
-        self.rows = np.ascontiguousarray(codes.T, dtype=np.int64)
-        self.cards = cards.astype(np.int64)
+        self.tables = CandidateCounts(codes, cards, names, who="miic: ")
+        self.n = self.tables.n
+        self.cards = self.tables.cards
         self.complexity = complexity
         self.nlogn = _nlogn_table(self.n)
         # MDL needs no table: a small one keeps the code paths alike.
         top = int(max(cards.max(initial=1), 2)) if complexity == "nml" else 2
         self.log_c = _log_nml_table(top, self.n)
         self.log_n = float(np.log(max(self.n, 1)))
-        self.offsets = np.concatenate([[0], np.cumsum(self.cards)])
-        self.n_levels = int(self.offsets[-1])
-        self._onehot_all = None
-        self._no_strata = np.zeros(self.n, dtype=np.int64)
-
-    def stratum(self, given) -> tuple[np.ndarray, int, float]:
-        """Codes of the observed strata of ``given`` (0 .. n_u - 1), n_u, and log of the
-        product of the cardinalities (the MDL cost's state count)."""
-        if not given:
-            return self._no_strata, 1, 0.0
-        codes = np.zeros(self.n, dtype=np.int64)
-        states = 1
-        log_states = 0.0
-        for g in given:
-            k = int(self.cards[g])
-            codes = codes * k + self.rows[g]
-            states *= k
-            log_states += np.log(max(k, 1))
-            if states > 4 * self.n + 1024:
-                codes, states = _compact(codes, None)
-        codes, states = _compact(codes, states)
-        return codes, states, log_states
 
     def _cost_pair(self, rx, ry, n_ux, n_uy, n_u, log_u):
         if self.complexity == "mdl":
@@ -182,114 +153,21 @@ class _Counts:
         )
 
     def evaluate(self, jobs) -> list:
-        """:meth:`candidates` for every ``(x, y, given, cands)`` job, in job order.
+        """Shifted informations of every ``(x, y, given, cands)`` job, in job order.
 
-        Jobs with few strata are counted together: the one-hot codes of their
-        (U, X, Y) strata, side by side, times the one-hot matrix of every
-        column is one matrix product holding every (u, x, y, z) count of
-        every job (the all-pairs trick of :func:`mistruct.counting.pairwise_counts`
-        one level up).  A job with many strata (a large U) is counted alone
-        with one ``bincount``, whose cost does not grow with the strata.
+        Each job's answer is ``(ixy_u, ixy_uz, ixz_u, iyz_u)``: I'(X;Y|U) (a
+        float) and, one value per candidate z, I'(X;Y|U,Z), I'(X;Z|U) and
+        I'(Y;Z|U).
         """
-        out = [None] * len(jobs)
-        pending, columns = [], 0
-        budget = max(1, 2**24 // max(self.n, 1))  # stratum codes held at once
-        # One BLAS thread, as the all-pairs counts: the products are small and a
-        # contending second thread slows OpenBLAS down.
-        with _one_blas_thread():
-            for i, (x, y, given, cands) in enumerate(jobs):
-                u, n_u, log_u = self.stratum(given)
-                rx, ry = int(self.cards[x]), int(self.cards[y])
-                s = n_u * rx * ry
-                if s * (self.n_levels + 1) > _GEMM_GAIN * len(cands):
-                    out[i] = self.candidates(x, y, u, n_u, log_u, cands)
-                    continue
-                base = ((u * rx + self.rows[x]) * ry + self.rows[y]).astype(np.int32)
-                pending.append((i, x, y, base, n_u, log_u, cands, s))
-                columns += s
-                if columns >= _GEMM_COLUMNS or len(pending) >= budget:
-                    self._flush(pending, columns, out)
-                    pending, columns = [], 0
-            if pending:
-                self._flush(pending, columns, out)
+        out = []
+        for parts in self.tables.count(jobs, self._from_tables):
+            if len(parts) == 1:
+                out.append(parts[0])
+            else:
+                out.append(
+                    (parts[0][0], *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3)))
+                )
         return out
-
-    def _flush(self, pending, columns, out):
-        offsets = np.cumsum([0] + [job[7] for job in pending])
-        bases = np.stack([job[3] for job in pending])  # (jobs, rows)
-        total = np.zeros((columns, self.n_levels + 1))
-        # Row chunks small enough for the one-hot block to stay in cache; the block is
-        # allocated once and its ones are cleared after each product.
-        chunk = int(max(64, min(self.n, 2**20 // columns)))
-        block = np.zeros((chunk, columns), dtype=np.float32)
-        flat = block.reshape(-1)
-        row_base = np.arange(chunk, dtype=np.int64)[:, None] * columns + offsets[:-1]
-        for start in range(0, self.n, chunk):
-            stop = min(start + chunk, self.n)
-            ones = (row_base[: stop - start] + bases[:, start:stop].T).reshape(-1)
-            flat[ones] = 1.0
-            # float32 products are exact below 2**24 per chunk; the sum is kept in float64.
-            total[:, : self.n_levels] += block[: stop - start].T @ self._onehot(start, stop)
-            flat[ones] = 0.0
-        for (i, x, y, _, n_u, log_u, cands, s), off in zip(pending, offsets[:-1], strict=True):
-            rx, ry = int(self.cards[x]), int(self.cards[y])
-            rz = self.cards[cands]
-            width = int(rz.max())
-            level = np.arange(width)
-            # Column of level l of candidate c; past its cardinality, the zero column.
-            index = np.where(
-                level < rz[:, None], self.offsets[cands][:, None] + level, self.n_levels
-            )
-            t = total[off : off + s][:, index].astype(np.int64)  # (s, m, width)
-            t = t.transpose(1, 0, 2).reshape(len(cands), n_u, rx, ry, width)
-            out[i] = self._from_tables(t, rx, ry, rz, log_u)
-
-    def _onehot(self, start: int, stop: int) -> np.ndarray:
-        """Rows start:stop of the one-hot matrix of every column (built once when small)."""
-        if self._onehot_all is None and self.n * self.n_levels <= _MAX_ONEHOT_CELLS:
-            self._onehot_all = self._build_onehot(0, self.n)
-        if self._onehot_all is not None:
-            return self._onehot_all[start:stop]
-        return self._build_onehot(start, stop)
-
-    def _build_onehot(self, start: int, stop: int) -> np.ndarray:
-        m = stop - start
-        block = np.zeros((m, self.n_levels), dtype=np.float32)
-        ones = self.rows[:, start:stop] + self.offsets[:-1, None]  # (columns, rows)
-        ones += np.arange(m, dtype=np.int64) * self.n_levels
-        block.reshape(-1)[ones.reshape(-1)] = 1.0
-        return block
-
-    def candidates(self, x, y, u, n_u, log_u, cands):
-        """Shifted informations of edge x - y given U for every candidate z at once.
-
-        Returns ``(ixy_u, ixy_uz, ixz_u, iyz_u)``: I'(X;Y|U) (a float) and, one
-        value per candidate, I'(X;Y|U,Z), I'(X;Z|U) and I'(Y;Z|U).
-        """
-        rx, ry = int(self.cards[x]), int(self.cards[y])
-        base = (u * rx + self.rows[x]) * ry + self.rows[y]
-        s = n_u * rx * ry
-        rz_all = self.cards[cands]
-        width = int(rz_all.max())
-        per = s * width
-        if per > MAX_DENSE_CELLS:
-            raise StateSpaceTooLargeError(
-                f"miic: the tables of columns {self.names[x]!r} and {self.names[y]!r} in "
-                f"{n_u:,} strata would have {per:,} cells per candidate (limit "
-                f"{MAX_DENSE_CELLS:,}); merge rare levels or leave many-level columns out."
-            )
-        step = max(1, _MAX_BATCH_CELLS // max(per, 1))
-        parts = []
-        for start in range(0, len(cands), step):
-            batch = cands[start : start + step]
-            m = len(batch)
-            # (candidate, u, x, y, z) counted with one bincount over m * N codes.
-            flat = self.rows[batch] + (base * width)[None, :]
-            flat += (np.arange(m, dtype=np.int64) * per)[:, None]
-            t = np.bincount(flat.ravel(), minlength=m * per).reshape(m, n_u, rx, ry, width)
-            parts.append(self._from_tables(t, rx, ry, rz_all[start : start + step], log_u))
-        ixy_u = parts[0][0]
-        return (ixy_u, *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3)))
 
     def _from_tables(self, t, rx, ry, rz, log_u):
         nl = self.nlogn
@@ -337,28 +215,6 @@ class _Counts:
         )
 
 
-@lru_cache(maxsize=1)
-def _blas_controller():
-    from threadpoolctl import ThreadpoolController
-
-    # Finding the BLAS libraries costs milliseconds: once per process, not per product.
-    return ThreadpoolController()
-
-
-def _one_blas_thread():
-    return _blas_controller().limit(limits=1, user_api="blas")
-
-
-def _compact(codes: np.ndarray, states):
-    """Renumber the observed codes 0 .. m - 1 (linear when the code range is small)."""
-    if states is not None and states <= 4 * len(codes) + 1024:
-        present = np.bincount(codes, minlength=states) > 0
-        remap = np.cumsum(present) - 1
-        return remap[codes], int(present.sum())
-    uniques, inverse = np.unique(codes, return_inverse=True)
-    return inverse.astype(np.int64, copy=False), len(uniques)
-
-
 def _level0(counts: _Counts, mi_nats: np.ndarray, marginals: list[np.ndarray]) -> np.ndarray:
     """I'(X;Y) for every pair: N I(X;Y) minus the pair's cost, from the marginals alone."""
     n, cards = counts.n, counts.cards
@@ -397,6 +253,17 @@ def _check_table(frame: pd.DataFrame, missing: str):
             f"miic needs at least two columns to learn a graph, got {frame.shape[1]}."
         )
     check_missing(missing)
+
+
+def _checked(data, complexity, columns, exclude, discrete, continuous, missing, chunk_size,
+             *, learner: str) -> tuple:
+    """The options checked and the table read once at the door, before any work."""
+    complexity = check_option(complexity, "complexity", COMPLEXITIES)
+    chunk_size = check_chunk_size(chunk_size)
+    frame = _door(data, columns=columns, exclude=exclude, discrete=discrete,
+                  continuous=continuous, learner=learner)
+    _check_table(frame, missing)
+    return frame, complexity, missing, chunk_size
 
 
 def _learn(frame: pd.DataFrame, complexity: str, missing: str, chunk_size: int):
@@ -535,18 +402,10 @@ def miic_skeleton(
     >>> skeleton.has_edge("either", "xray"), skeleton.has_edge("smoke", "xray")
     (True, False)
     """
-    complexity = check_option(complexity, "complexity", COMPLEXITIES)
-    chunk_size = check_chunk_size(chunk_size)
-    frame = _door(
-        data,
-        columns=columns,
-        exclude=exclude,
-        discrete=discrete,
-        continuous=continuous,
+    table, names, _, mi, edges, removed, _, rounds = _learn(*_checked(
+        data, complexity, columns, exclude, discrete, continuous, missing, chunk_size,
         learner="MIIC skeleton",
-    )
-    _check_table(frame, missing)
-    table, names, _, mi, edges, removed, _, rounds = _learn(frame, complexity, missing, chunk_size)
+    ))
     return _skeleton_graph(names, mi, edges, removed, complexity, rounds, table.n_rows)
 
 
@@ -789,20 +648,10 @@ def miic(
     >>> "lung" in cpdag.graph["sepsets"][frozenset({"smoke", "either"})]
     True
     """
-    complexity = check_option(complexity, "complexity", COMPLEXITIES)
-    chunk_size = check_chunk_size(chunk_size)
-    frame = _door(
-        data,
-        columns=columns,
-        exclude=exclude,
-        discrete=discrete,
-        continuous=continuous,
+    table, names, counts, mi, edges, removed, rank, rounds = _learn(*_checked(
+        data, complexity, columns, exclude, discrete, continuous, missing, chunk_size,
         learner="MIIC network",
-    )
-    _check_table(frame, missing)
-    table, names, counts, mi, edges, removed, rank, rounds = _learn(
-        frame, complexity, missing, chunk_size
-    )
+    ))
     skeleton = _skeleton_graph(names, mi, edges, removed, complexity, rounds, table.n_rows)
     adjacency = {i: set() for i in range(len(names))}
     for x, y in edges:

@@ -8,9 +8,18 @@ in rounds: round ``r`` tests the ``r``-th candidate set of every edge that is
 still undecided, all in one batch, so an edge costs as many tests as in the
 sequential algorithm while every batch shares one encoding of the data.
 
-Level 0 needs no new counts: its unconditional tests are answered from the
-all-pairs count matrix (one chunked matrix product, see
-:func:`mistruct.independence.ci_tests_encoded`).
+On discrete tables the asymptotic tests of a round are counted together
+(:class:`mistruct.independence.BatchedTests`, over
+:class:`mistruct.counting.StrataCounter`): the table is prepared once per
+run, the strata of each conditioning set built once for every pair that
+shares it (and from the strata of its longest prefix already built), and
+each query's table reduced in compiled code to its G statistic, degrees of
+freedom and evidence, with no Python object per query; only the queries
+``"auto"`` sends to the exact test go through the per-query path.  The
+answers are those of the per-query path to the last bit
+(tests/structure/test_pc_batched.py).  Large networks stay bounded: no
+per-edge copies of the adjacency pools (candidate sets are generated from
+the level's adjacency lists), no dense p x p x states structure.
 
 Nodes are visited in sorted order of their labels and candidate sets in
 lexicographic order, so the output (skeleton, separating sets, CPDAG) is the
@@ -39,6 +48,7 @@ from mistruct.data import apply_missing, as_frame, column_kinds, encode, select_
 from mistruct.exceptions import ConstantColumnWarning, IncompleteSearchWarning, InvalidInputError
 from mistruct.independence import (
     NUMERIC_TEST_METHODS,
+    BatchedTests,
     TestWorkers,
     check_options,
     check_test_fits,
@@ -48,6 +58,7 @@ from mistruct.independence import (
     has_float_columns,
     no_evidence,
     rank_pair_tests,
+    seed_entropy,
 )
 from mistruct.structure._common import (
     check_ci_test,
@@ -68,6 +79,10 @@ _ORIENTATION_EVIDENCE = contextvars.ContextVar("orientation_evidence", default=F
 #: node order (HEPAR2 85 against 93, the others 2 worse in total), and a higher held-out
 #: log-likelihood on HEPAR2.
 COLLIDER_PRIORITY = True
+
+#: Whether the discrete tests of a level are counted in batches (run_batched); False runs
+#: each query through ci_tests_encoded, the reference the batched path is tested against.
+BATCHED_COUNTS = True
 
 #: Most surrogates of each kNN test of PC (most tests stop far sooner, see pc_skeleton).
 DEFAULT_KNN_PERMUTATIONS = 99
@@ -105,6 +120,31 @@ def _count_candidate_sets(adjacent_i, adjacent_j, size) -> int:
     return (
         math.comb(len(adjacent_i), size)
         + math.comb(len(adjacent_j), size)
+        - math.comb(shared, size)
+    )
+
+
+def _edge_sets(frozen, members, i, j, size):
+    """:func:`_candidate_sets` of edge ``i - j`` from the level's adjacency lists.
+
+    The sets of adj(i) \\ {j} are those of adj(i) without ``j``, in the same
+    lexicographic order, so no edge needs a list of its own.
+    """
+    for subset in itertools.combinations(frozen[i], size):
+        if j not in subset:
+            yield subset
+    in_i = members[i]
+    for subset in itertools.combinations(frozen[j], size):
+        if i not in subset and not all(k in in_i for k in subset):
+            yield subset
+
+
+def _count_edge_sets(frozen, members, i, j, size) -> int:
+    """How many sets :func:`_edge_sets` yields (:func:`_count_candidate_sets`)."""
+    shared = len(members[i] & members[j])  # neither i nor j is in both
+    return (
+        math.comb(len(frozen[i]) - 1, size)
+        + math.comb(len(frozen[j]) - 1, size)
         - math.comb(shared, size)
     )
 
@@ -321,27 +361,35 @@ def skeleton_search(
             break
         if not any(len(frozen[i]) - 1 >= level for i in range(p)):
             break
-        pools = {
-            (i, j): ([k for k in frozen[i] if k != j], [k for k in frozen[j] if k != i])
-            for i, j in edges
-        }
-        if order_by_strength and level > 0:
-            candidates = {}
-            for (i, j), (pool_i, pool_j) in pools.items():
-                sets = list(_candidate_sets(pool_i, pool_j, level))
-                sets.sort(
-                    key=lambda subset, i=i, j=j: -sum(
-                        min(
-                            strength.get((min(i, k), max(i, k)), 0.0),
-                            strength.get((min(j, k), max(j, k)), 0.0),
-                        )
-                        for k in subset
-                    )
-                )
-                candidates[i, j] = iter(sets)
+        if level == 0:
+            # One empty set per edge: no pools (p^2 lists of p nodes on a large network).
+            candidates = {edge: iter(((),)) for edge in edges}
+            counts = dict.fromkeys(edges, 1)
         else:
-            candidates = {edge: _candidate_sets(*pools[edge], level) for edge in edges}
-        counts = {edge: _count_candidate_sets(*pools[edge], level) for edge in edges}
+            # Generated from the level's shared adjacency lists, so no edge holds a copy
+            # of its pools (on munin, 10^5 edges with pools of 10^2 to 10^3 nodes).
+            members = {i: set(frozen[i]) for i in range(p) if frozen[i]}
+            counts = {
+                (i, j): _count_edge_sets(frozen, members, i, j, level) for i, j in edges
+            }
+            if order_by_strength:
+                candidates = {}
+                for i, j in edges:
+                    sets = list(_edge_sets(frozen, members, i, j, level))
+                    sets.sort(
+                        key=lambda subset, i=i, j=j: -sum(
+                            min(
+                                strength.get((min(i, k), max(i, k)), 0.0),
+                                strength.get((min(j, k), max(j, k)), 0.0),
+                            )
+                            for k in subset
+                        )
+                    )
+                    candidates[i, j] = iter(sets)
+            else:
+                candidates = {
+                    (i, j): _edge_sets(frozen, members, i, j, level) for i, j in edges
+                }
         states = {edge: _EdgeLevel() for edge in edges}
         max_level = level
         if progress is not None:
@@ -981,8 +1029,10 @@ def pc_skeleton(
         for the kNN tests (a kNN test is many small NumPy calls, which
         threads would run one at a time; forked where the platform can, else
         spawned, and a script then needs the ``if __name__ == "__main__":``
-        guard), threads for the Gaussian tests.  Each test draws from its own
-        stream, so the result is the same for every ``n_jobs``.
+        guard), threads for the Gaussian tests and for the counts of the
+        discrete tests (a compiled kernel that releases the GIL, each thread
+        a disjoint share of the level's conditioning sets).  Each test draws
+        from its own stream, so the result is the same for every ``n_jobs``.
     max_time : float, optional
         Time budget in seconds.  Once spent, no further test starts: the
         skeleton found so far is returned (edges not yet ruled out kept) with
@@ -1076,7 +1126,7 @@ def pc_skeleton(
         n_permutations=n_permutations,
         estimator=estimator,
     )
-    check_n_jobs(n_jobs)
+    n_jobs = check_n_jobs(n_jobs)
     check_missing(missing)
     check_bool(progress, "progress")
     seed = check_seed(seed)
@@ -1123,17 +1173,28 @@ def pc_skeleton(
     isolated = _constant_positions(table.column(name) for name in nodes)
     _warn_constant(nodes, isolated)
 
-    def test_batch(queries):
-        results = ci_tests_encoded(
+    if BATCHED_COUNTS:
+        test_batch = BatchedTests(
             table,
-            [(i, j, tuple(s)) for i, j, s in queries],
-            method=method,
-            alpha=alpha,
-            n_permutations=n_permutations,
-            estimator=estimator,
-            seed=seed,
+            check_options(method, alpha, n_permutations, estimator),
+            seed_entropy(seed),
+            table.names,
+            n_jobs=n_jobs,
         )
-        return _answer(results)
+
+    else:
+
+        def test_batch(queries):
+            results = ci_tests_encoded(
+                table,
+                [(i, j, tuple(s)) for i, j, s in queries],
+                method=method,
+                alpha=alpha,
+                n_permutations=n_permutations,
+                estimator=estimator,
+                seed=seed,
+            )
+            return _answer(results)
 
     return _search(
         nodes,
@@ -1328,27 +1389,14 @@ def pc(
     >>> cpdag.has_edge("lung", "either") and not cpdag.has_edge("either", "lung")
     True
     """
+    # Every option but the orientation is pc_skeleton's, passed on as given (first line:
+    # locals() holds the parameters only).
+    skeleton_options = {name: value for name, value in locals().items() if name != "orientation"}
     check_option(orientation, "orientation", ORIENTATIONS)
     # The evidence the rule weighs is gathered by the skeleton's own search (same tests).
     token = _ORIENTATION_EVIDENCE.set(orientation != "sepset")
     try:
-        skeleton = pc_skeleton(
-            data,
-            alpha=alpha,
-            ci_test=ci_test,
-            max_cond_size=max_cond_size,
-            n_permutations=n_permutations,
-            estimator=estimator,
-            seed=seed,
-            columns=columns,
-            missing=missing,
-            progress=progress,
-            k=k,
-            n_jobs=n_jobs,
-            max_time=max_time,
-            discrete=discrete,
-            continuous=continuous,
-        )
+        skeleton = pc_skeleton(**skeleton_options)
     finally:
         _ORIENTATION_EVIDENCE.reset(token)
     return orient_cpdag(skeleton, orientation=orientation)

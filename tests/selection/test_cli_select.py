@@ -84,3 +84,22 @@ def test_user_errors_are_one_line(csv_file, arguments, words):
     assert result.exit_code == 2
     assert words in result.output
     assert "Traceback" not in result.output
+
+
+def test_correction_holm_is_passed_to_the_library(csv_file):
+    path, frame = csv_file
+    args = ["select", str(path), "-t", "y", "-k", "auto", "--format", "json"]
+    result = CliRunner().invoke(main, [*args, "--correction", "holm"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    expected = select_features(
+        frame.drop(columns="y"), frame["y"], n_features="auto", correction="holm"
+    )
+    assert payload["selected"] == [str(name) for name in expected.selected]
+    pvalues = [s["pvalue"] for s in payload["steps"]]
+    assert pvalues == pytest.approx(list(expected.pvalues), nan_ok=True)
+    plain = json.loads(CliRunner().invoke(main, args).output)
+    # Holm rescales the reported p-values by (t + 1) / t, so they differ from the plain ones.
+    assert [s["pvalue"] for s in plain["steps"]] != pytest.approx(pvalues, nan_ok=True)
+    bad = CliRunner().invoke(main, [*args, "--correction", "bh"])
+    assert bad.exit_code != 0 and "--correction" in bad.output

@@ -14,6 +14,9 @@ def test_example_runs():
     )
     assert done.returncode == 0, done.stderr
     assert "stopped:" in done.stdout
+    # The example's own asserts check these agree with the selection above (returncode 0).
+    assert "with correction='holm'" in done.stdout
+    assert "on a Dask DataFrame (3 partitions)" in done.stdout
     accuracy = dict(re.findall(r"(JMI, auto|all 30):.*accuracy (0\.\d+)", done.stdout))
     # A couple of measurements chosen by JMI carry most of what all 30 do.
     assert float(accuracy["JMI, auto"]) > 0.9

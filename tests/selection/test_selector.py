@@ -120,3 +120,20 @@ def test_frames_with_text_columns_and_set_output():
     out = selector.transform(X)
     assert isinstance(out, pd.DataFrame)
     assert out["colour"].tolist() == X["colour"].tolist()
+
+
+def test_correction_is_a_parameter():
+    X, y = _problem(5)
+    plain = MutualInfoSelector("jmi", "auto", ci_test="g-test").fit(X, y)
+    holm = MutualInfoSelector("jmi", "auto", ci_test="g-test", correction="holm").fit(X, y)
+    assert holm.get_params()["correction"] == "holm"
+    assert holm.result_.correction == "holm"
+    chosen = holm.result_.selected
+    assert chosen == plain.result_.selected[: len(chosen)]
+    steps = np.arange(1, len(chosen) + 1)
+    np.testing.assert_allclose(
+        holm.result_.pvalues,
+        np.minimum(1.0, np.asarray(plain.result_.pvalues[: len(chosen)]) * (steps + 1) / steps),
+    )
+    with pytest.raises(InvalidInputError, match="bh"):
+        MutualInfoSelector(n_features="auto", correction="bh").fit(X, y)
