@@ -19,13 +19,14 @@ from mistruct.independence._core import (
     DISCRETE_METHODS,
     Strata,
     check_options,
-    content_query,
-    label_key,
-    query_rng,
-    run_test,
     seed_entropy,
 )
-from mistruct.independence._discrete_tests import canonical, progress_bar
+from mistruct.independence._discrete_tests import (
+    canonical,
+    orient_queries,
+    progress_bar,
+    run_oriented,
+)
 from mistruct.independence._queries import (
     as_labels,
     check_correction,
@@ -63,34 +64,20 @@ def dask_run_queries(table: DaskTable, queries, options, entropy, labels, *, pro
     list of CITestResult
         In the order of ``queries``, equal to the pandas path's.
     """
-    labels = list(labels)
-    oriented = []
-    for x, y, given in queries:
-        # The same orientation and stream key as run_queries: results do not depend on
-        # the entry point, the argument order or the column order.
-        key = content_query(labels[x], labels[y], tuple(labels[g] for g in given))[3]
-        if label_key(labels[x]) > label_key(labels[y]):
-            x, y = y, x
-        given = tuple(sorted(given, key=lambda g: label_key(labels[g])))
-        oriented.append((x, y, given, key))
+    oriented = orient_queries(queries, labels)
     distinct = list(dict.fromkeys((x, y, given) for x, y, given, _ in oriented))
     counted = dict(zip(distinct, dask_stratified_counts(table, distinct), strict=True))
     cards = table.cardinalities
-    results = []
-    with progress_bar(progress and len(queries) > 1, len(queries), "CI tests") as bar:
-        for x, y, given, key in oriented:
-            found = counted[x, y, given]
-            strata = Strata.from_counts(
-                found.tables, int(cards[x]), int(cards[y]), found.n_possible if given else 1
-            )
 
-            def factory(key=key):
-                return query_rng(entropy, key)
+    def strata_of(x, y, given):
+        found = counted[x, y, given]
+        return Strata.from_counts(
+            found.tables, int(cards[x]), int(cards[y]), found.n_possible if given else 1
+        )
 
-            results.append(run_test(strata, options, factory, draw_bar))
-            if bar is not None:
-                bar.update(1)
-    return results
+    return run_oriented(
+        oriented, strata_of, options, entropy, progress=progress, draw_bar=draw_bar
+    )
 
 
 def dask_ci_tests(data, queries, *, method="auto", alpha=0.05, n_permutations=1000,

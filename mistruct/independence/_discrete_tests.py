@@ -98,7 +98,6 @@ def run_queries(table, queries, options, entropy, labels, *, progress=False, dra
     shows a bar over the queries; ``draw_bar`` (a tqdm bar) counts the draws
     of each.
     """
-    labels = list(labels)
     # PC's level 0 asks for many unconditional pairs: count them all with one
     # one-hot matrix product instead of one bincount per pair.
     unconditional = [q for q in queries if not q[2]]
@@ -109,28 +108,53 @@ def run_queries(table, queries, options, entropy, labels, *, progress=False, dra
             where = {c: i for i, c in enumerate(used)}
             counted = pairwise_counts(table.codes[:, used], table.cardinalities[used])
             pair_tables = (where, counted)
+    def strata_of(x, y, given):
+        if pair_tables is not None and not given:
+            where, counted = pair_tables
+            counts = counted.table(where[x], where[y])[None]
+            return Strata.from_counts(
+                counts, int(table.cardinalities[x]), int(table.cardinalities[y]), 1
+            )
+        return count_strata(table, x, y, given)
+
+    return run_oriented(
+        orient_queries(queries, labels), strata_of, options, entropy,
+        progress=progress, draw_bar=draw_bar,
+    )
+
+
+def orient_queries(queries, labels):
+    """``(x, y, given, key)`` per index query, oriented and keyed by the labels.
+
+    Orient by the labels, so that a query's tables (and its draws) are the
+    same whichever entry point, argument order or column order asked; ``key``
+    keys the query's random stream (:func:`content_query`).
+    """
+    labels = list(labels)
+    oriented = []
+    for x, y, given in queries:
+        key = content_query(labels[x], labels[y], tuple(labels[g] for g in given))[3]
+        if label_key(labels[x]) > label_key(labels[y]):
+            x, y = y, x
+        given = tuple(sorted(given, key=lambda g: label_key(labels[g])))
+        oriented.append((x, y, given, key))
+    return oriented
+
+
+def run_oriented(oriented, strata_of, options, entropy, *, progress=False, draw_bar=None):
+    """Run :func:`orient_queries`' queries, ``strata_of(x, y, given)`` giving each one's counts.
+
+    The one loop of the pandas and the Dask paths: only where the counts come
+    from differs.
+    """
     results = []
-    with progress_bar(progress and len(queries) > 1, len(queries), "CI tests") as bar:
-        for x, y, given in queries:
-            # Orient by the labels, so that a query's tables (and its draws) are the
-            # same whichever entry point, argument order or column order asked.
-            key = content_query(labels[x], labels[y], tuple(labels[g] for g in given))[3]
-            if label_key(labels[x]) > label_key(labels[y]):
-                x, y = y, x
-            given = tuple(sorted(given, key=lambda g: label_key(labels[g])))
-            if pair_tables is not None and not given:
-                where, counted = pair_tables
-                counts = counted.table(where[x], where[y])[None]
-                strata = Strata.from_counts(
-                    counts, int(table.cardinalities[x]), int(table.cardinalities[y]), 1
-                )
-            else:
-                strata = count_strata(table, x, y, given)
+    with progress_bar(progress and len(oriented) > 1, len(oriented), "CI tests") as bar:
+        for x, y, given, key in oriented:
 
             def factory(key=key):
                 return query_rng(entropy, key)
 
-            results.append(run_test(strata, options, factory, draw_bar))
+            results.append(run_test(strata_of(x, y, given), options, factory, draw_bar))
             if bar is not None:
                 bar.update(1)
     return results
